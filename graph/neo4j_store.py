@@ -1,0 +1,214 @@
+"""Neo4j 5 through the official ``neo4j`` driver (``bolt://``, ``neo4j://``, ``neo4j+s://``).
+
+Reads and writes run as managed transactions, so the driver retries transient
+failures (leader switches in a cluster, deadlocks) on its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Mapping, Sequence
+
+from graph.errors import (
+    ConstraintViolation,
+    QueryTimeout,
+    StoreAuthError,
+    StoreError,
+    StoreUnavailable,
+)
+from graph.schema import IndexSpec, NAMED_LABELS, index_specs
+from graph.store import Capabilities, EdgeValue, NodeValue, PathValue, Record
+
+log = logging.getLogger(__name__)
+
+FULLTEXT_INDEX = "innograph_names"
+
+
+def _name(spec: IndexSpec) -> str:
+    return f"innograph_{spec.kind}_{spec.label.value}_{'_'.join(spec.properties)}".lower()
+
+
+class Neo4jStore:
+    """`GraphStore` over a Neo4j 5 server or cluster."""
+
+    def __init__(
+        self,
+        uri: str,
+        user: str = "neo4j",
+        password: str | None = None,
+        database: str | None = None,
+        *,
+        query_timeout: float = 30.0,
+        connection_timeout: float = 10.0,
+    ) -> None:
+        import neo4j
+
+        self._neo4j = neo4j
+        self.uri = uri
+        self.database = database or None
+        self.query_timeout = query_timeout
+        auth = (user, password) if password is not None else None
+        try:
+            self._driver = neo4j.GraphDatabase.driver(
+                uri,
+                auth=auth,
+                connection_timeout=connection_timeout,
+                max_transaction_retry_time=15.0,
+                connection_acquisition_timeout=connection_timeout * 2,
+            )
+        except (ValueError, neo4j.exceptions.ConfigurationError) as exc:
+            raise StoreUnavailable(f"invalid Neo4j URI {uri!r}: {exc}") from None
+        self.ping()
+        self.capabilities = Capabilities(
+            engine="neo4j",
+            version=self._version(),
+            shortest_path_in_match=True,
+            undirected_shortest_path=True,
+            fulltext_procedure="db.index.fulltext.queryNodes",
+        )
+
+    def _version(self) -> str:
+        try:
+            info = self._driver.get_server_info()
+            return info.agent.split("/", 1)[-1]
+        except Exception:  # pragma: no cover - informative only
+            return "unknown"
+
+    # ------------------------------------------------------------------ errors
+
+    def _translate(self, exc: Exception) -> StoreError:
+        ex = self._neo4j.exceptions
+        text = str(getattr(exc, "message", None) or exc)
+        if isinstance(exc, ex.AuthError):
+            return StoreAuthError(f"Neo4j at {self.uri} refused the credentials: {text}")
+        if isinstance(exc, (ex.ServiceUnavailable, ex.SessionExpired)) or isinstance(exc, OSError):
+            return StoreUnavailable(f"Neo4j at {self.uri} is not reachable: {text}")
+        code = getattr(exc, "code", "") or ""
+        if "ConstraintValidationFailed" in code:
+            return ConstraintViolation(f"uniqueness constraint violated: {text}")
+        if "TransactionTimedOut" in code or "Timeout" in code:
+            return QueryTimeout(f"the query ran past its time limit: {text}")
+        return StoreError(f"Neo4j refused the statement: {text}")
+
+    # ------------------------------------------------------------------ statements
+
+    def _session(self, write: bool) -> Any:
+        mode = self._neo4j.WRITE_ACCESS if write else self._neo4j.READ_ACCESS
+        return self._driver.session(database=self.database, default_access_mode=mode)
+
+    def _run(self, query: str, params: Mapping[str, Any] | None, *, write: bool, timeout: float | None) -> list[Record]:
+        neo4j = self._neo4j
+
+        @neo4j.unit_of_work(timeout=timeout if timeout is not None else self.query_timeout)
+        def work(tx: Any) -> list[Record]:
+            result = tx.run(query, dict(params or {}))
+            return [_record(rec) for rec in result]
+
+        try:
+            with self._session(write) as session:
+                if write:
+                    return session.execute_write(work)
+                return session.execute_read(work)
+        except neo4j.exceptions.Neo4jError as exc:
+            raise self._translate(exc) from None
+        except (neo4j.exceptions.DriverError, OSError) as exc:
+            raise self._translate(exc) from None
+
+    def read(self, query: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> list[Record]:
+        return self._run(query, params, write=False, timeout=timeout)
+
+    def write(self, query: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> list[Record]:
+        return self._run(query, params, write=True, timeout=timeout)
+
+    def write_batch(self, query: str, rows: Sequence[Mapping[str, Any]], *, timeout: float | None = None) -> list[Record]:
+        if not rows:
+            return []
+        return self._run(query, {"rows": [dict(r) for r in rows]}, write=True, timeout=timeout)
+
+    def _auto(self, query: str) -> None:
+        """Schema statements run outside explicit transactions."""
+        try:
+            with self._session(True) as session:
+                session.run(query).consume()
+        except self._neo4j.exceptions.Neo4jError as exc:
+            raise self._translate(exc) from None
+        except (self._neo4j.exceptions.DriverError, OSError) as exc:
+            raise self._translate(exc) from None
+
+    # ------------------------------------------------------------------ schema
+
+    def _schema_statements(self) -> list[tuple[str, str]]:
+        stmts: list[tuple[str, str]] = []
+        for spec in index_specs():
+            name = _name(spec)
+            lbl = spec.label.value
+            props = ", ".join(f"n.{p}" for p in spec.properties)
+            if spec.kind == "unique":
+                stmts.append((name, f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{lbl}) REQUIRE ({props}) IS UNIQUE"))
+            elif spec.kind == "lookup":
+                stmts.append((name, f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{lbl}) ON ({props})"))
+        labels = "|".join(lbl.value for lbl in NAMED_LABELS)
+        stmts.append((FULLTEXT_INDEX,
+                      f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{labels}) ON EACH [n.name]"))
+        return stmts
+
+    def ensure_schema(self) -> None:
+        for _, stmt in self._schema_statements():
+            self._auto(stmt)
+        self._auto("CALL db.awaitIndexes(300)")
+
+    def schema_ready(self) -> bool:
+        names = {r["name"] for r in self.read("SHOW INDEXES YIELD name, state WHERE state = 'ONLINE' RETURN name")}
+        names |= {r["name"] for r in self.read("SHOW CONSTRAINTS YIELD name RETURN name")}
+        return all(name in names for name, _ in self._schema_statements())
+
+    def wipe(self) -> None:
+        # batched so a large graph does not need one huge transaction
+        self._auto("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+
+    def ping(self) -> None:
+        try:
+            self._driver.verify_connectivity()
+        except self._neo4j.exceptions.Neo4jError as exc:
+            raise self._translate(exc) from None
+        except (self._neo4j.exceptions.DriverError, OSError) as exc:
+            raise self._translate(exc) from None
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+# ---------------------------------------------------------------------- conversions
+
+
+def _record(rec: Any) -> Record:
+    return {k: _value(v) for k, v in rec.items()}
+
+
+def _node(n: Any) -> NodeValue:
+    return NodeValue(labels=tuple(sorted(n.labels)), properties=dict(n.items()))
+
+
+def _edge(r: Any) -> EdgeValue:
+    start = r.start_node.get("id") if r.start_node is not None else None
+    end = r.end_node.get("id") if r.end_node is not None else None
+    return EdgeValue(type=r.type, start=start, end=end, properties=dict(r.items()))
+
+
+def _value(value: Any) -> Any:
+    from neo4j.graph import Node, Path, Relationship
+
+    if isinstance(value, Node):
+        return _node(value)
+    if isinstance(value, Relationship):
+        return _edge(value)
+    if isinstance(value, Path):
+        return PathValue(nodes=tuple(_node(n) for n in value.nodes),
+                         edges=tuple(_edge(r) for r in value.relationships))
+    if isinstance(value, list):
+        return [_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _value(v) for k, v in value.items()}
+    if hasattr(value, "iso_format"):
+        return value.iso_format()
+    return value

@@ -1,0 +1,1 @@
+"""Sources → validated records → entity resolution → batched idempotent writes."""

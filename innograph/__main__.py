@@ -1,0 +1,3 @@
+from innograph.cli import run
+
+run()

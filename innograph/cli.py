@@ -1,0 +1,207 @@
+"""The ``innograph`` command line."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from typing import Any, Callable, TypeVar
+
+import typer
+
+from graph.errors import InnographError
+
+app = typer.Typer(
+    name="innograph",
+    help="黑龙江创新生态知识图谱 — a knowledge graph of Heilongjiang's innovation ecosystem.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Manage the embedded engine (FalkorDB) of the data directory.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def settings():  # -> Settings
+    """The settings, read from the environment when a command starts (never at import)."""
+    from innograph.settings import Settings
+
+    return Settings()
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+def handles_errors(fn: F) -> F:
+    """Turn innograph's errors into a one-line message and an exit code, not a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except InnographError as exc:
+            fail(str(exc), exc.exit_code)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="log what happens")) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+@handles_errors
+def info() -> None:
+    """Show which engine the settings select, and what the graph holds."""
+    s = settings()
+    store = s.open_store()
+    try:
+        nodes = store.read("MATCH (n) RETURN count(n) AS n")
+        edges = store.read("MATCH ()-[r]->() RETURN count(r) AS n")
+        out = {
+            "engine": store.capabilities.engine,
+            "version": store.capabilities.version,
+            "location": s.neo4j_uri or str(s.data_dir.resolve()),
+            "nodes": nodes[0]["n"] if nodes else 0,
+            "edges": edges[0]["n"] if edges else 0,
+            "schema_ready": store.schema_ready(),
+        }
+        typer.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    finally:
+        store.close()
+
+
+@app.command()
+@handles_errors
+def schema() -> None:
+    """Create the ontology's constraints and indexes (safe to run again)."""
+    store = settings().open_store()
+    try:
+        store.ensure_schema()
+        typer.echo("schema in place")
+    finally:
+        store.close()
+
+
+@app.command()
+@handles_errors
+def wipe(yes: bool = typer.Option(False, "--yes", help="confirm: delete every node and edge")) -> None:
+    """Delete every node and edge of the graph."""
+    if not yes:
+        fail("wipe deletes the whole graph; add --yes to confirm", 2)
+    store = settings().open_store()
+    try:
+        store.wipe()
+        typer.echo("graph wiped")
+    finally:
+        store.close()
+
+
+def _serve(s: Any, store: Any = None, workers: int = 1) -> None:
+    import uvicorn
+
+    from api import create_app
+
+    typer.echo(f"serving on http://{s.host}:{s.port}  (API docs: http://{s.host}:{s.port}/docs)")
+    uvicorn.run(create_app(s, store), host=s.host, port=s.port, log_level="warning", workers=workers)
+
+
+@app.command()
+@handles_errors
+def serve(
+    host: str = typer.Option(None, help="bind address (default INNOGRAPH_HOST or 127.0.0.1)"),
+    port: int = typer.Option(None, help="port (default INNOGRAPH_PORT or 8000)"),
+) -> None:
+    """Serve the API and pages over the current graph."""
+    s = settings()
+    if host:
+        s.host = host
+    if port:
+        s.port = port
+    _serve(s)
+
+
+@app.command()
+@handles_errors
+def demo(
+    host: str = typer.Option(None, help="bind address (default 127.0.0.1)"),
+    port: int = typer.Option(None, help="port (default 8000)"),
+    no_serve: bool = typer.Option(False, "--no-serve", help="load the sample and exit"),
+) -> None:
+    """Load the sample data into the embedded engine and serve the API on it."""
+    from ingest.builtin_sample import load_builtin_sample
+
+    s = settings()
+    if host:
+        s.host = host
+    if port:
+        s.port = port
+    store = s.open_store()
+    store.ensure_schema()
+    counts = load_builtin_sample(store)
+    total_nodes = store.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
+    total_edges = store.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+    typer.echo(f"engine: {store.capabilities.engine} {store.capabilities.version}")
+    typer.echo("loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    typer.echo(f"graph now holds {total_nodes} nodes and {total_edges} edges")
+    if no_serve:
+        store.close()
+        return
+    _serve(s, store)
+
+
+# --------------------------------------------------------------------------- embedded engine
+
+
+def _server():
+    from graph.falkordb_store import EmbeddedServer
+
+    s = settings()
+    return EmbeddedServer(s.data_dir, fsync=s.fsync, query_timeout_ms=int(s.query_timeout * 1000))
+
+
+@db_app.command("start")
+@handles_errors
+def db_start() -> None:
+    """Start the embedded engine (or find it running)."""
+    server = _server()
+    server.ensure_running()
+    typer.echo(f"embedded engine running (pid {server.pid()}) on {server.socket_path}")
+
+
+@db_app.command("stop")
+@handles_errors
+def db_stop() -> None:
+    """Stop the embedded engine cleanly."""
+    server = _server()
+    typer.echo("stopped" if server.stop() else "was not running")
+
+
+@db_app.command("status")
+@handles_errors
+def db_status() -> None:
+    """Say whether the embedded engine runs."""
+    server = _server()
+    if server.running():
+        typer.echo(f"running (pid {server.pid()}) on {server.socket_path}")
+    else:
+        typer.echo("not running")
+        raise typer.Exit(1)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:  # pragma: no cover - interactive
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

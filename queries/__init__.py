@@ -1,0 +1,1 @@
+"""Cypher query modules (plain Cypher with named parameters) and networkx analytics."""
