@@ -195,6 +195,30 @@ def db_status() -> None:
         raise typer.Exit(1)
 
 
+# Commands of the other layers live in their own modules (one per area) and
+# register themselves on ``app`` when imported here.
+COMMAND_MODULES = (
+    "innograph.cmd_ingest",   # ingest, template, generate
+    "innograph.cmd_policy",   # extract
+    "innograph.cmd_query",    # query, viz
+    "innograph.cmd_bench",    # bench
+)
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+_register_commands()
+
+
 def run() -> None:
     """Console-script entry point."""
     try:
