@@ -200,7 +200,8 @@ def db_status() -> None:
 COMMAND_MODULES = (
     "innograph.cmd_ingest",   # ingest, template, generate
     "innograph.cmd_policy",   # extract
-    "innograph.cmd_query",    # query, viz
+    "innograph.cmd_query",    # query
+    "innograph.cmd_viz",      # viz, screenshots
     "innograph.cmd_bench",    # bench
 )
 
