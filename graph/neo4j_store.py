@@ -22,6 +22,8 @@ from graph.store import Capabilities, EdgeValue, NodeValue, PathValue, Record
 log = logging.getLogger(__name__)
 
 FULLTEXT_INDEX = "innograph_names"
+#: Bolt (one server) and neo4j (routing: clusters, Aura) schemes, with TLS variants
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
 
 def _name(spec: IndexSpec) -> str:
@@ -47,6 +49,11 @@ class Neo4jStore:
         self.uri = uri
         self.database = database or None
         self.query_timeout = query_timeout
+        scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+        if scheme not in BOLT_SCHEMES:
+            raise StoreUnavailable(
+                f"invalid Neo4j URI {uri!r}: use one of {', '.join(s + '://' for s in BOLT_SCHEMES)}"
+            )
         auth = (user, password) if password is not None else None
         try:
             self._driver = neo4j.GraphDatabase.driver(

@@ -26,9 +26,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def settings():  # -> Settings
     """The settings, read from the environment when a command starts (never at import)."""
+    from pydantic import ValidationError
+
     from innograph.settings import Settings
 
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"INNOGRAPH_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        fail(f"invalid settings: {problems}", 2)
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -109,7 +117,11 @@ def _serve(s: Any, store: Any = None, workers: int = 1) -> None:
     from api import create_app
 
     typer.echo(f"serving on http://{s.host}:{s.port}  (API docs: http://{s.host}:{s.port}/docs)")
-    uvicorn.run(create_app(s, store), host=s.host, port=s.port, log_level="warning", workers=workers)
+    try:
+        uvicorn.run(create_app(s, store), host=s.host, port=s.port, log_level="warning", workers=workers)
+    finally:
+        if store is not None:
+            store.close()
 
 
 @app.command()

@@ -9,6 +9,10 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
+#: Passwords a deployment must never run with (Neo4j's initial one and the usual suspects).
+DEFAULT_PASSWORDS = frozenset({"neo4j", "password", "changeme", "change-me", "secret", "admin", "123456", "12345678"})
+
+
 class Settings(BaseSettings):
     """Every setting of innograph, with its default and what it is for."""
 
@@ -31,12 +35,23 @@ class Settings(BaseSettings):
     require_key_for_reads: bool = Field(False, description="ask for an API key on read endpoints too")
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="origins allowed by CORS")
     max_upload_mb: int = Field(50, ge=1, le=10_000, description="largest file accepted by the upload endpoint")
+    workers: int = Field(1, ge=1, le=64, description="API worker processes (innograph serve)")
+    request_timeout: float = Field(
+        60.0, gt=0, le=3600, description="seconds a read request may take before the API answers 503 (engine stuck)"
+    )
 
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
+    @field_validator("neo4j_password")
+    @classmethod
+    def _not_a_default(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and value.get_secret_value().strip().lower() in DEFAULT_PASSWORDS:
+            raise ValueError("refusing a default Neo4j password: set INNOGRAPH_NEO4J_PASSWORD to a real secret")
         return value
 
     @property

@@ -1,0 +1,46 @@
+"""The README's first command: `innograph demo` loads the sample and serves the API."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from graph.falkordb_store import EmbeddedServer
+from tests.neo4j_server import free_port
+
+
+def test_demo_loads_sample_and_serves_api(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INNOGRAPH_")}
+    proc = subprocess.Popen([sys.executable, "-m", "innograph", "demo", "--port", str(port)], cwd=tmp_path, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        ready = httpx.get(f"{base}/ready", timeout=10)
+        assert ready.status_code == 200 and ready.json()["engine"] == "falkordb"
+        region = httpx.get(f"{base}/api/entities/region:hlj", timeout=10).json()
+        assert region["name"] == "黑龙江省" and "Region" in region["labels"]
+        missing = httpx.get(f"{base}/api/entities/no-such-id", timeout=10)
+        assert missing.status_code == 404
+        assert missing.headers["content-type"].startswith("application/problem+json")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    assert "nodes" in out  # it said what it loaded
+    # the data directory is the newcomer's working directory, and the engine stopped with the demo
+    assert (tmp_path / ".innograph").is_dir()
+    assert not EmbeddedServer(tmp_path / ".innograph").running()
