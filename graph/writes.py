@@ -11,6 +11,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from graph.errors import InputError
 from graph.schema import Label, RelType, cypher_label, cypher_rel, labels_of, node_spec, rel_spec
+from graph.search_keys import search_props
 from graph.store import GraphStore, chunks
 
 # A fact loaded again from the same place adds no provenance and moves no timestamp.
@@ -79,7 +80,10 @@ def node_rows(kind: Label | str, records: Iterable[Mapping[str, Any]], *, source
             obj = model.model_validate(dict(rec))
         except Exception as exc:  # pydantic.ValidationError
             raise InputError(f"invalid {Label(kind).value} {rec.get('id')!r}: {exc}") from None
-        rows.append({"id": obj.id, "props": _clean(obj.model_dump()), "source": source, "now": now})
+        props = _clean(obj.model_dump())
+        # derived keys that let search find a Chinese name fragment through an index
+        props.update(search_props(obj.name, obj.aliases))
+        rows.append({"id": obj.id, "props": props, "source": source, "now": now})
     return rows
 
 
