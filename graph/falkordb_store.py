@@ -401,6 +401,13 @@ class FalkorDBStore:
                 except StoreError as exc:
                     if "already indexed" not in str(exc):
                         raise
+        for spec in self._fulltext_plan():
+            for prop in spec.properties:
+                if (spec.label.value, prop) in have:
+                    continue
+                # the keys are pre-split bigrams: no stemming, no stop words (graph/search_keys.py)
+                self.write("CALL db.idx.fulltext.createNodeIndex({label: $label, stopwords: []}, "
+                           "{field: $field, nostem: true})", {"label": spec.label.value, "field": prop})
         constraints = self._existing_constraints()
         for spec in uniques:
             key = (spec.label.value, ",".join(spec.properties))
@@ -427,8 +434,13 @@ class FalkorDBStore:
             time.sleep(0.05)
         raise StoreError("uniqueness constraints did not become operational in time")
 
+    @staticmethod
+    def _fulltext_plan() -> list[IndexSpec]:
+        return [s for s in index_specs() if s.kind == "fulltext"]
+
     def schema_ready(self) -> bool:
         indexes, uniques = self._schema_plan()
+        indexes = indexes + self._fulltext_plan()
         have = self._existing_indexes()
         constraints = self._existing_constraints()
         return all((s.label.value, p) in have for s in indexes for p in s.properties) and all(

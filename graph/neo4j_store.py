@@ -17,6 +17,7 @@ from graph.errors import (
     StoreUnavailable,
 )
 from graph.schema import IndexSpec, NAMED_LABELS, index_specs
+from graph.search_keys import SEARCH_INDEX
 from graph.store import Capabilities, EdgeValue, NodeValue, PathValue, Record
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,14 @@ class Neo4jStore:
                 stmts.append((name, f"CREATE CONSTRAINT {name} IF NOT EXISTS FOR (n:{lbl}) REQUIRE ({props}) IS UNIQUE"))
             elif spec.kind == "lookup":
                 stmts.append((name, f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{lbl}) ON ({props})"))
+        fulltext = [s for s in index_specs() if s.kind == "fulltext"]
+        if fulltext:
+            # one multi-label index; the keys are pre-split bigrams, so a whitespace analyzer
+            ft_labels = "|".join(dict.fromkeys(s.label.value for s in fulltext))
+            ft_props = ", ".join(f"n.{p}" for p in dict.fromkeys(p for s in fulltext for p in s.properties))
+            stmts.append((SEARCH_INDEX,
+                          f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (n:{ft_labels}) ON EACH [{ft_props}] "
+                          "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}"))
         labels = "|".join(lbl.value for lbl in NAMED_LABELS)
         stmts.append((FULLTEXT_INDEX,
                       f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{labels}) ON EACH [n.name]"))

@@ -415,4 +415,7 @@ def index_specs() -> list[IndexSpec]:
     specs.append(IndexSpec("lookup", Label.ORGANIZATION, ("uscc",)))
     for lbl in (Label.ACHIEVEMENT,):
         specs.append(IndexSpec("lookup", lbl, ("status",)))
+    # name search: the derived bigram keys (graph/search_keys.py) in a whitespace full-text index
+    for lbl in NAMED_LABELS:
+        specs.append(IndexSpec("fulltext", lbl, ("search_keys",)))
     return specs
