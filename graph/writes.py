@@ -15,40 +15,57 @@ from graph.search_keys import search_props
 from graph.store import GraphStore, chunks
 
 # A fact loaded again from the same place adds no provenance and moves no timestamp.
+# Rows carry ``sources`` (entries such as ``file.csv#row=12`` or a cited URL) and
+# ``replace`` (prefixes such as ``file.csv#``): an older entry with one of those
+# prefixes is replaced, so reloading an edited file keeps one entry per file.
+# ``aliases`` only ever grow. Each statement returns how many rows created a new
+# node/edge and how many changed an existing one.
 _CHANGE = (
-    "WITH {v}, row, size([k IN keys(row.props) WHERE {v}[k] IS NULL OR {v}[k] <> row.props[k]]) > 0 "
-    "OR (row.source IS NOT NULL AND NOT row.source IN coalesce({v}.sources, [])) "
-    "OR {v}.updated_at IS NULL AS changed "
-    "SET {v} += row.props, "
-    "{v}.sources = CASE WHEN row.source IS NULL OR row.source IN coalesce({v}.sources, []) "
-    "THEN coalesce({v}.sources, []) ELSE coalesce({v}.sources, []) + row.source END "
-    "WITH {v}, row, changed WHERE changed "
-    "SET {v}.updated_at = row.now "
-    "RETURN count({v}) AS changed"
+    "WITH {v}, row, {v}.updated_at IS NULL AS created, coalesce({v}.sources, []) AS old{alias_old} "
+    "WITH {v}, row, created, old, "
+    "[s IN old WHERE s IN row.sources OR none(p IN row.replace WHERE s STARTS WITH p)] "
+    "+ [s IN row.sources WHERE NOT s IN old] AS src{alias_new} "
+    "WITH {v}, row, created, src, created OR size(src) <> size(old) OR src <> old{alias_changed} "
+    "OR any(k IN keys(row.props) WHERE {v}[k] IS NULL OR {v}[k] <> row.props[k]) AS changed "
+    "SET {v} += row.props, {v}.sources = src{alias_set}, "
+    "{v}.updated_at = CASE WHEN changed THEN row.now ELSE {v}.updated_at END "
+    "RETURN sum(CASE WHEN created THEN 1 ELSE 0 END) AS created, "
+    "sum(CASE WHEN changed AND NOT created THEN 1 ELSE 0 END) AS updated, count(*) AS rows"
 )
+
+_NODE_CHANGE = _CHANGE.format(
+    v="n",
+    alias_old=", coalesce(n.aliases, []) AS oal",
+    alias_new=", oal, oal + [a IN coalesce(row.aliases, []) WHERE NOT a IN oal] AS al",
+    alias_changed=" OR size(al) <> size(oal)",
+    alias_set=", n.aliases = al",
+).replace("WITH n, row, created, src, created", "WITH n, row, created, src, al, created")
+_EDGE_CHANGE = _CHANGE.format(v="r", alias_old="", alias_new="", alias_changed="", alias_set="")
 
 
 def merge_nodes_query(kind: Label | str) -> str:
-    """MERGE nodes of ``kind`` by id; rows are ``{id, props, source, now}``.
+    """MERGE nodes of ``kind`` by id; rows are ``{id, props, aliases, sources, replace, now}``.
 
-    ``props`` replaces the listed properties; ``updated_at`` moves only when a
-    property or the provenance actually changed, so a reload changes nothing.
-    Returns the number of nodes created or changed.
+    ``props`` replaces the listed properties (absent ones are left alone),
+    ``aliases`` are added to the node's, ``sources`` to its provenance (an older
+    entry starting with a ``replace`` prefix is dropped); ``updated_at`` moves
+    only when something actually changed, so a reload changes nothing. Returns
+    one record: ``created``, ``updated`` and ``rows``.
     """
     spec = node_spec(kind)
     key = cypher_label(spec.key_label)
     extra = "".join(f":{cypher_label(x)}" for x in labels_of(kind)[1:])
     set_labels = f"SET n{extra} " if extra else ""
-    return f"UNWIND $rows AS row MERGE (n:{key} {{id: row.id}}) {set_labels}" + _CHANGE.format(v="n")
+    return f"UNWIND $rows AS row MERGE (n:{key} {{id: row.id}}) {set_labels}" + _NODE_CHANGE
 
 
 def merge_edges_query(rel: RelType | str, start: Label | str, end: Label | str) -> str:
-    """MERGE edges of type ``rel`` between existing nodes; rows are ``{start, end, key, props, source, now}``.
+    """MERGE edges of type ``rel`` between existing nodes; rows are ``{start, end, key, props, sources, replace, now}``.
 
     Parallel edges of one type are told apart by ``key``, built from the
     type's key properties ("" when it has none). Rows whose endpoints do not
     exist produce nothing: the caller checks first, so a missing endpoint is a
-    rejected row, never a dangling node.
+    rejected row, never a dangling node. Returns ``created``, ``updated``, ``rows``.
     """
     spec = rel_spec(rel)
     a = cypher_label(node_spec(start).key_label)
@@ -58,7 +75,7 @@ def merge_edges_query(rel: RelType | str, start: Label | str, end: Label | str) 
         "UNWIND $rows AS row "
         f"MATCH (a:{a} {{id: row.start}}) "
         f"MATCH (b:{b} {{id: row.end}}) "
-        f"MERGE (a)-[r:{t} {{key: row.key}}]->(b) " + _CHANGE.format(v="r")
+        f"MERGE (a)-[r:{t} {{key: row.key}}]->(b) " + _EDGE_CHANGE
     )
 
 
@@ -68,10 +85,18 @@ def edge_key(rel: RelType | str, props: Mapping[str, Any]) -> str:
 
 
 def _clean(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in props.items() if v is not None and k not in ("id", "sources", "updated_at")}
+    return {k: v for k, v in props.items()
+            if v is not None and k not in ("id", "sources", "updated_at", "aliases")}
 
 
-def node_rows(kind: Label | str, records: Iterable[Mapping[str, Any]], *, source: str | None, now: str) -> list[dict[str, Any]]:
+def _sources(source: str | Sequence[str] | None) -> list[str]:
+    if source is None:
+        return []
+    return [source] if isinstance(source, str) else list(source)
+
+
+def node_rows(kind: Label | str, records: Iterable[Mapping[str, Any]], *, source: str | Sequence[str] | None,
+              now: str) -> list[dict[str, Any]]:
     """Validate ``records`` against the label's model and shape them as rows for :func:`merge_nodes_query`."""
     model = node_spec(kind).model
     rows = []
@@ -83,22 +108,45 @@ def node_rows(kind: Label | str, records: Iterable[Mapping[str, Any]], *, source
         props = _clean(obj.model_dump())
         # derived keys that let search find a Chinese name fragment through an index
         props.update(search_props(obj.name, obj.aliases))
-        rows.append({"id": obj.id, "props": props, "source": source, "now": now})
+        rows.append({"id": obj.id, "props": props, "aliases": list(obj.aliases),
+                     "sources": _sources(source), "replace": [], "now": now})
     return rows
 
 
-def write_nodes(store: GraphStore, kind: Label | str, records: Sequence[Mapping[str, Any]], *,
-                source: str | None = None, now: str, batch_size: int = 5000) -> int:
-    """Validate and MERGE nodes, one transaction per batch. Returns the number of rows written."""
+def write_node_rows(store: GraphStore, kind: Label | str, rows: Sequence[Mapping[str, Any]], *,
+                    batch_size: int = 5000) -> tuple[int, int]:
+    """MERGE already shaped node rows, one transaction per batch. Returns (created, updated)."""
     query = merge_nodes_query(kind)
-    rows = node_rows(kind, records, source=source, now=now)
+    created = updated = 0
     for batch in chunks(rows, batch_size):
-        store.write_batch(query, batch)
+        for rec in store.write_batch(query, batch):
+            created += rec.get("created") or 0
+            updated += rec.get("updated") or 0
+    return created, updated
+
+
+def write_edge_rows(store: GraphStore, rel: RelType | str, start: Label | str, end: Label | str,
+                    rows: Sequence[Mapping[str, Any]], *, batch_size: int = 5000) -> tuple[int, int]:
+    """MERGE already shaped edge rows, one transaction per batch. Returns (created, updated)."""
+    query = merge_edges_query(rel, start, end)
+    created = updated = 0
+    for batch in chunks(rows, batch_size):
+        for rec in store.write_batch(query, batch):
+            created += rec.get("created") or 0
+            updated += rec.get("updated") or 0
+    return created, updated
+
+
+def write_nodes(store: GraphStore, kind: Label | str, records: Sequence[Mapping[str, Any]], *,
+                source: str | Sequence[str] | None = None, now: str, batch_size: int = 5000) -> int:
+    """Validate and MERGE nodes, one transaction per batch. Returns the number of rows written."""
+    rows = node_rows(kind, records, source=source, now=now)
+    write_node_rows(store, kind, rows, batch_size=batch_size)
     return len(rows)
 
 
 def write_edges(store: GraphStore, rel: RelType | str, start: Label | str, end: Label | str,
-                records: Sequence[Mapping[str, Any]], *, source: str | None = None, now: str,
+                records: Sequence[Mapping[str, Any]], *, source: str | Sequence[str] | None = None, now: str,
                 batch_size: int = 5000) -> int:
     """Validate and MERGE edges between existing nodes, one transaction per batch."""
     spec = rel_spec(rel)
@@ -113,9 +161,7 @@ def write_edges(store: GraphStore, rel: RelType | str, start: Label | str, end: 
         rows.append({
             "start": rec["start"], "end": rec["end"],
             "key": edge_key(spec.type, clean),
-            "props": clean, "source": source, "now": now,
+            "props": clean, "sources": _sources(source), "replace": [], "now": now,
         })
-    query = merge_edges_query(rel, start, end)
-    for batch in chunks(rows, batch_size):
-        store.write_batch(query, batch)
+    write_edge_rows(store, rel, start, end, rows, batch_size=batch_size)
     return len(rows)
