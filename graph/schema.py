@@ -141,7 +141,8 @@ class OrganizationProps(Located):
 
 
 class UniversityProps(OrganizationProps):
-    pass
+    #: the supervising level (部属 / 省属), as public sources state it
+    affiliation: Literal["central", "provincial"] | None = None
 
 
 class InstituteProps(OrganizationProps):
@@ -316,8 +317,9 @@ REL_SPECS: dict[RelType, RelSpec] = {
         RelSpec(RelType.TRANSFERRED_TO, (Label.ACHIEVEMENT,), (Label.ENTERPRISE,), TransferProps,
                 doc="Achievement → Enterprise"),
         RelSpec(RelType.IN_FIELD, (Label.ACHIEVEMENT,), (Label.INDUSTRY,), doc="Achievement → Industry"),
-        RelSpec(RelType.IN_INDUSTRY, (Label.ENTERPRISE, Label.BASE, Label.PLATFORM, Label.ORGANIZATION),
-                (Label.INDUSTRY,), doc="Enterprise|Base|Platform → Industry"),
+        RelSpec(RelType.IN_INDUSTRY, (Label.ENTERPRISE, Label.BASE, Label.PLATFORM, Label.ORGANIZATION,
+                                       Label.FUND, Label.ALLIANCE),
+                (Label.INDUSTRY,), doc="Enterprise|Base|Platform|Fund|Alliance (any organisation) → Industry"),
         RelSpec(RelType.UPSTREAM_OF, (Label.INDUSTRY,), (Label.INDUSTRY,), doc="Industry → Industry: the chain"),
         RelSpec(RelType.COLLABORATES_WITH, _ORGS, _ORGS, CollaborationProps, key=("project",),
                 doc="Organization → Organization, joint R&D"),
