@@ -1,0 +1,1 @@
+"""Analysis pages: path finder, industry chain, clusters, alliances."""
