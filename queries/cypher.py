@@ -1,0 +1,54 @@
+"""Query texts as data: ``queries/cypher/*.cypher``, read once, rendered per engine.
+
+Each file is plain Cypher in the Neo4j dialect with named parameters (paste it
+into Neo4j Browser with ``:param`` values); :func:`graph.dialect.render` adapts
+it to the engine a store runs on. The first comment lines of a file say what it
+answers; ``docs/queries.md`` shows every text.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable, Mapping
+
+from graph.dialect import render
+from graph.schema import KEY_LABELS, Label, cypher_label
+from graph.store import GraphStore, Record
+
+
+@lru_cache(maxsize=None)
+def text(name: str) -> str:
+    """The Cypher text of ``queries/cypher/<name>.cypher``."""
+    return resources.files("queries").joinpath("cypher", f"{name}.cypher").read_text(encoding="utf-8")
+
+
+def names() -> list[str]:
+    """Every query text shipped, by name."""
+    folder = resources.files("queries").joinpath("cypher")
+    return sorted(p.name[:-7] for p in folder.iterdir() if p.name.endswith(".cypher"))
+
+
+def run(store: GraphStore, name: str, params: Mapping[str, Any] | None = None, *,
+        labels: Iterable[Label] | None = None, timeout: float | None = None) -> list[Record]:
+    """Run the named query text (read-only) on ``store`` with ``params``."""
+    query = render(text(name), store, labels=tuple(labels) if labels else None)
+    return store.read(query, dict(params or {}), timeout=timeout)
+
+
+@lru_cache(maxsize=1)
+def node_by_id_with_ref() -> str:
+    """Find a node by ``$id`` under each key label's unique index; returns its reference too.
+
+    Generated from the schema's key labels (one index seek per label), in the
+    Neo4j dialect like every other text.
+    """
+    return "\nUNION ALL\n".join(
+        f"MATCH (n:{cypher_label(lbl)} {{id: $id}}) RETURN elementId(n) AS ref, n" for lbl in KEY_LABELS
+    )
+
+
+def lookup(store: GraphStore, node_id: str, *, timeout: float | None = None) -> tuple[Any, Any] | None:
+    """``(reference, NodeValue)`` of the node with this id, or None."""
+    rows = store.read(render(node_by_id_with_ref(), store), {"id": node_id}, timeout=timeout)
+    return (rows[0]["ref"], rows[0]["n"]) if rows else None

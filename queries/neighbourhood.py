@@ -1,0 +1,79 @@
+"""``neighbourhood``: the subgraph within k ≤ 3 hops of a node, capped in nodes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.errors import InputError
+from graph.store import GraphStore
+from queries import cypher, params
+from queries.models import Edge, Neighbourhood
+from queries.walk import Budget, expand, nodes_by_ref
+
+MAX_NEIGHBOURHOOD_HOPS = 3
+
+
+def neighbourhood(store: GraphStore, id: Any, *, hops: Any = 1, rel_types: Any = None,
+                  year_from: Any = None, year_to: Any = None, limit: Any = 200) -> Neighbourhood:
+    """The nodes within ``hops`` (1..3) of node ``id`` and the edges among them.
+
+    ``rel_types`` restricts the edges walked (default: all); ``year_from``/``year_to``
+    drop edges dated outside the range (undated edges stay). At most ``limit``
+    nodes (centre included) are returned; ``truncated`` says there were more, and
+    which nodes are kept is deterministic: nearer first, then by id.
+    Edges between two nodes of the outermost ring are included too.
+    """
+    node_id = params.text("id", id)
+    hops_ = params.integer("hops", hops, lo=1, hi=MAX_NEIGHBOURHOOD_HOPS, default=1)
+    types = params.rel_types("rel_types", rel_types, default=None)
+    lo, hi = params.year_range(year_from, year_to)
+    cap = params.integer("limit", limit, lo=1, hi=params.MAX_LIMIT, default=200)
+    found = cypher.lookup(store, node_id)
+    if found is None:
+        raise InputError(f"parameter 'id': no node with id {node_id!r}")
+    center_ref, _ = found
+    budget = Budget(seconds=getattr(store, "query_timeout", 30.0))
+    distance: dict[Any, int] = {center_ref: 0}
+    ids: dict[Any, str] = {center_ref: node_id}
+    edges: dict[tuple, Edge] = {}
+    truncated = False
+    frontier = [center_ref]
+    steps_all = []
+    for level in range(1, hops_ + 1):
+        if not frontier:
+            break
+        steps = expand(store, frontier, types=types, year_from=lo, year_to=hi, budget=budget)
+        steps_all.extend(steps)
+        new: dict[Any, str] = {}
+        for s in steps:
+            if s.to_ref not in distance:
+                new.setdefault(s.to_ref, s.to_id)
+        room = cap - len(distance)
+        ordered = sorted(new.items(), key=lambda kv: kv[1])
+        if len(ordered) > room or budget.exhausted:
+            truncated = True
+            ordered = ordered[:max(room, 0)]
+        for ref, nid in ordered:
+            distance[ref] = level
+            ids[ref] = nid
+        frontier = [ref for ref, _ in ordered]
+        if truncated:
+            break
+    if frontier and not truncated:
+        # the outermost ring was not expanded: fetch the edges among its nodes and the rest
+        steps_all.extend(expand(store, frontier, types=types, year_from=lo, year_to=hi, budget=budget,
+                                within=list(distance)))
+        truncated = truncated or budget.exhausted
+    for s in steps_all:
+        if s.to_ref in distance and s.from_ref in distance:
+            edges.setdefault(s.edge.identity, s.edge)
+    nodes = nodes_by_ref(store, distance)
+    order = sorted(distance, key=lambda r: (distance[r], ids[r]))
+    return Neighbourhood(
+        center=nodes[center_ref], hops=hops_,
+        nodes=[nodes[r] for r in order if r in nodes],
+        edges=sorted(edges.values(), key=lambda e: e.identity),
+        distance={ids[r]: distance[r] for r in order},
+        truncated=truncated,
+        total=None if truncated else len(distance),
+    )
