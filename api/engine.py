@@ -1,0 +1,101 @@
+"""The API's handle on the graph engine: opened at start-up, reopened when it comes back.
+
+A dead engine must turn into a quick ``503`` with ``Retry-After``, not into
+requests that each wait for a connection time-out. After a request finds the
+engine unreachable, the holder answers "unavailable" at once for a short
+cool-down, then lets the next request try again (a circuit breaker). When the
+app owns the store and the engine was down at start-up, the store is opened on
+first use instead, so the API still starts and ``/ready`` says what is wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any, Callable
+
+from graph.errors import StoreUnavailable
+from graph.store import GraphStore
+
+log = logging.getLogger("innograph.api")
+
+
+class EngineHolder:
+    """Owns (or borrows) the store; knows whether the engine answered lately."""
+
+    def __init__(self, opener: Callable[[], GraphStore] | None, store: GraphStore | None = None, *,
+                 cooldown: float = 5.0) -> None:
+        self._opener = opener
+        self._store = store
+        self.owns_store = store is None
+        self.cooldown = cooldown
+        self._down_until = 0.0
+        self._down_reason = ""
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ state
+
+    def mark_down(self, reason: str) -> None:
+        """Record that the engine did not answer; callers get 503 at once until the cool-down ends."""
+        with self._lock:
+            self._down_until = time.monotonic() + self.cooldown
+            self._down_reason = reason
+
+    def mark_up(self) -> None:
+        with self._lock:
+            self._down_until = 0.0
+
+    def down_for(self) -> float:
+        """Seconds left in the cool-down (0 when requests may try the engine)."""
+        return max(0.0, self._down_until - time.monotonic())
+
+    # ------------------------------------------------------------------ access
+
+    def open(self) -> None:
+        """Open the store now; an unreachable engine is remembered, not raised (the API still starts)."""
+        try:
+            self.get(probe=False)
+        except StoreUnavailable as exc:
+            log.warning("graph engine unavailable at start-up: %s", exc)
+
+    def get(self, *, probe: bool = False) -> GraphStore:
+        """The store, or :class:`StoreUnavailable` while the engine is known to be down.
+
+        ``probe`` ignores the cool-down (``/ready`` always asks the engine).
+        """
+        if not probe:
+            left = self.down_for()
+            if left > 0:
+                raise StoreUnavailable(f"the graph engine did not answer a moment ago ({self._down_reason}); "
+                                       f"retrying in {left:.0f} s")
+        if self._store is not None:
+            return self._store
+        with self._lock:
+            if self._store is None:
+                assert self._opener is not None
+                try:
+                    self._store = self._opener()
+                except StoreUnavailable as exc:
+                    self._down_until = time.monotonic() + self.cooldown
+                    self._down_reason = str(exc)
+                    raise
+        return self._store
+
+    @property
+    def store(self) -> GraphStore | None:
+        """The store if it is open (no attempt to open it)."""
+        return self._store
+
+    def close(self) -> None:
+        if self.owns_store and self._store is not None:
+            try:
+                self._store.close()
+            except Exception:  # noqa: BLE001 - closing on shutdown must not raise
+                log.debug("closing the store failed", exc_info=True)
+            self._store = None
+
+
+def describe(store: Any) -> dict[str, str]:
+    caps = getattr(store, "capabilities", None)
+    return {"engine": getattr(caps, "engine", "unknown"), "version": getattr(caps, "version", "unknown")}

@@ -1,0 +1,109 @@
+"""Upload a file to load (a background job), and poll the job until it ends with its report."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import unicodedata
+from pathlib import PurePosixPath
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, UploadFile
+
+from api import problems
+from api.deps import PageDep, ReadAccess, SettingsDep, StoreDep, WriteKey
+from api.jobs import JobManager
+from api.models import JobPublic, Paged
+
+router = APIRouter(tags=["ingest"])
+
+#: file extension → job kind
+ACCEPTED = {".xlsx": "ingest", ".csv": "ingest", ".jsonl": "ingest", ".txt": "policy"}
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+MAX_NAME = 120
+
+
+def get_jobs(request: Request) -> JobManager:
+    return request.app.state.jobs
+
+
+JobsDep = Annotated[JobManager, Depends(get_jobs)]
+
+
+def safe_filename(name: str | None) -> str:
+    """A file name fit for provenance: no folders, no control or reserved characters, no leading dots.
+
+    Chinese names are kept as they are (``企业名录.xlsx``); ``../../etc/passwd`` becomes ``passwd``.
+    """
+    name = unicodedata.normalize("NFC", name or "")
+    name = PurePosixPath(name.replace("\\", "/")).name
+    name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
+    if len(name) > MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: MAX_NAME - len(ext) - 1] + "." + ext) if dot and len(ext) <= 10 else name[:MAX_NAME]
+    return name or "upload"
+
+
+@router.post("/api/ingest", status_code=202, response_model=JobPublic, dependencies=[WriteKey],
+             summary="上传并导入文件 Upload a file and load it (background job)",
+             responses=problems.responses(401, 403, 413, 415, 422, 503))
+def ingest(
+    request: Request,
+    response: Response,
+    jobs: JobsDep,
+    settings: SettingsDep,
+    store: StoreDep,
+    file: Annotated[UploadFile, File(description="xlsx, csv, jsonl (structured rows) or txt (policy text)")],
+    on_error: Annotated[Literal["skip", "abort"], Form(description="skip bad rows, or load nothing from a file "
+                                                                   "with any bad row")] = "skip",
+    batch_size: Annotated[int, Form(ge=1, le=100_000, description="rows per write transaction")] = 5000,
+    kind: Annotated[str | None, Form(max_length=64, pattern=r"^[A-Za-z_]+$",
+                                     description="force the kind of every row (default: found from the header)")]
+    = None,
+) -> JobPublic:
+    """Save the upload and queue it; answers ``202`` with the job at once. Poll ``GET /api/jobs/{id}``
+    (the ``Location`` header) until ``status`` is ``succeeded`` or ``failed``: the job then holds the same
+    report as ``innograph ingest`` (created / updated / unchanged / rejected rows, each rejected row with
+    file, row, column and reason). The file name is kept as provenance only."""
+    name = safe_filename(file.filename)
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix not in ACCEPTED:
+        raise problems.UnsupportedMediaType(
+            f"{name!r}: accepted files are {', '.join(sorted(ACCEPTED))} (structured rows or policy text)")
+    limit = settings.max_upload_mb * 1024 * 1024
+    job_id, folder = jobs.new_upload_dir()
+    target = folder / name
+    copied = 0
+    try:
+        with open(target, "wb") as out:
+            while chunk := file.file.read(1024 * 1024):
+                copied += len(chunk)
+                if copied > limit:
+                    raise problems.PayloadTooLarge(f"uploads are limited to {settings.max_upload_mb} MB "
+                                                   "(INNOGRAPH_MAX_UPLOAD_MB)")
+                out.write(chunk)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    options = {"on_error": on_error, "batch_size": batch_size, "kind": kind}
+    job = jobs.submit(job_id, target, kind=ACCEPTED[suffix], options=options)
+    response.headers["Location"] = str(request.url_for("job", job_id=job.id).path)
+    return job
+
+
+@router.get("/api/jobs", response_model=Paged[JobPublic], dependencies=[ReadAccess],
+            summary="导入任务列表 Recent ingestion jobs", responses=problems.responses(401, 422))
+def list_jobs(jobs: JobsDep, page: PageDep) -> Paged[JobPublic]:
+    """Newest first."""
+    items, total = jobs.list(limit=page.limit, offset=page.offset)
+    return Paged[JobPublic].of(items, limit=page.limit, offset=page.offset, total=total)
+
+
+@router.get("/api/jobs/{job_id}", response_model=JobPublic, name="job", dependencies=[ReadAccess],
+            summary="导入任务状态 One ingestion job: progress, then its report",
+            responses=problems.responses(401, 404, 422))
+def job(jobs: JobsDep, job_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]) -> JobPublic:
+    found = jobs.get(job_id)
+    if found is None:
+        raise problems.NotFound(f"no job with id {job_id!r}")
+    return found
