@@ -111,14 +111,22 @@ def wipe(yes: bool = typer.Option(False, "--yes", help="confirm: delete every no
         store.close()
 
 
-def _serve(s: Any, store: Any = None, workers: int = 1) -> None:
+def _serve(s: Any, store: Any = None, workers: int | None = None) -> None:
+    """Run the API with uvicorn. One worker serves ``create_app(s, store)``; several workers (never with a
+    ready-made store) each build their app from the environment through the ``api.asgi`` factory."""
     import uvicorn
 
     from api import create_app
 
-    typer.echo(f"serving on http://{s.host}:{s.port}  (API docs: http://{s.host}:{s.port}/docs)")
+    workers = workers or getattr(s, "workers", 1) or 1
+    typer.echo(f"serving on http://{s.host}:{s.port}  (API docs: http://{s.host}:{s.port}/docs)"
+               + (f"  with {workers} workers" if workers > 1 else ""))
     try:
-        uvicorn.run(create_app(s, store), host=s.host, port=s.port, log_level="warning", workers=workers)
+        if workers > 1 and store is None:
+            uvicorn.run("api.asgi:app_from_env", factory=True, host=s.host, port=s.port, log_level="warning",
+                        workers=workers)
+        else:
+            uvicorn.run(create_app(s, store), host=s.host, port=s.port, log_level="warning")
     finally:
         if store is not None:
             store.close()
@@ -129,6 +137,7 @@ def _serve(s: Any, store: Any = None, workers: int = 1) -> None:
 def serve(
     host: str = typer.Option(None, help="bind address (default INNOGRAPH_HOST or 127.0.0.1)"),
     port: int = typer.Option(None, help="port (default INNOGRAPH_PORT or 8000)"),
+    workers: int = typer.Option(None, min=1, max=64, help="worker processes (default INNOGRAPH_WORKERS or 1)"),
 ) -> None:
     """Serve the API and pages over the current graph."""
     s = settings()
@@ -136,6 +145,8 @@ def serve(
         s.host = host
     if port:
         s.port = port
+    if workers:
+        s.workers = workers
     _serve(s)
 
 
