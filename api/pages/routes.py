@@ -16,18 +16,26 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from api.pages import reads
 from api.pages.present import edge_facts, facts, kind_of, rel_zh
 from api.pages.render import PageNotFound, SECURITY_HEADERS, int_param, page_errors, render
-from api.viz import DEFAULT_MAX_NODES, MAX_NODES_LIMIT, build_view, render_fragment, render_standalone
+from api.pages.views import neighbourhood_view
+from api.viz import DEFAULT_MAX_NODES, View, render_fragment, render_standalone
 from graph.errors import InputError
 from graph.lookups import node_by_id
 from graph.schema import KEY_LABELS, LABEL_ZH, Label, RelType, cypher_label, rel_type
 from graph.store import GraphStore, NodeValue
+from queries.models import Neighbourhood
+from queries.params import MAX_LIMIT
+
+#: Deepest neighbourhood a page offers (the query layer allows 3).
+MAX_DEPTH = 3
+#: Most nodes a page asks the query layer for.
+PAGE_MAX_NODES = MAX_LIMIT
 
 router = APIRouter(include_in_schema=False)
 
 
 def page_store(request: Request) -> GraphStore:
     """The API's store (its dependency decides how it is opened and guarded)."""
-    from api.app import get_store  # imported here: api.app includes this router
+    from api.deps import get_store  # imported here: api.app includes this router
 
     store = get_store(request)
     request.state.page_store = store
@@ -85,6 +93,8 @@ def search_page(request: Request, store: StoreDep, q: str = "", kind: str = "") 
             if kind and k["kind"] != kind:
                 continue
             results.append({"node": node, "kind": k, "aliases": node.properties.get("aliases") or []})
+        if not results and not reads.normalise(q):
+            raise InputError("搜索词需包含文字或数字 (the search text needs a letter or a digit)")
     return render(request, "pages/search.html", query=q, results=results)
 
 
@@ -98,7 +108,7 @@ def suggest(request: Request, store: StoreDep, q: str = Query("", max_length=100
     items = []
     for node in reads.suggest(store, q, scope=scope, limit=limit):
         k = kind_of(node)
-        items.append({"id": node.id, "name": node.properties.get("name"), "kind": k["kind"], "kind_zh": k["zh"]})
+        items.append({"id": node.id, "name": node.name, "kind": k["kind"], "kind_zh": k["zh"]})
     return JSONResponse(items, headers={"Cache-Control": "no-store"})
 
 
@@ -113,12 +123,26 @@ def _entity(store: GraphStore, entity_id: str) -> NodeValue:
 
 
 def _entity_view(store: GraphStore, node: NodeValue, depth: int, types: list[RelType], max_nodes: int,
-                 size_by: str, *, link: bool = True):
-    hood = reads.neighbourhood(store, node, depth=depth, types=types, max_nodes=max_nodes)
-    view = build_view(hood.nodes.values(), hood.edges, focus=[node.id or ""], max_nodes=max_nodes,
-                      size_by=size_by, link_pattern="/entity/{id}" if link else None,  # type: ignore[arg-type]
-                      total_exact=not hood.truncated)
-    return hood, view
+                 size_by: str, *, link: bool = True) -> tuple[Neighbourhood, View]:
+    return neighbourhood_view(store, str(node.id), hops=depth, types=types, max_nodes=max_nodes,
+                              size_by=size_by, link=link)
+
+
+def _direct(hood: Neighbourhood) -> list[dict[str, Any]]:
+    """The centre's direct neighbours with the edge that joins them, by relation then name."""
+    by_id = {n.id: n for n in hood.nodes}
+    centre = hood.center.id
+    rows = []
+    for edge in hood.edges:
+        if centre not in (edge.start, edge.end) or edge.start == edge.end:
+            continue
+        other = by_id.get(edge.end if edge.start == centre else edge.start)
+        if other is None:
+            continue
+        rows.append({"node": other, "kind": kind_of(other), "edge": edge,
+                     "direction": "out" if edge.start == centre else "in",
+                     "facts": edge_facts(edge.properties), "sources": edge.sources})
+    return sorted(rows, key=lambda r: (r["edge"].type, r["node"].name or "", r["node"].id))
 
 
 @router.get("/entity/{entity_id:path}", response_class=HTMLResponse)
@@ -128,27 +152,23 @@ def entity_page(request: Request, store: StoreDep, entity_id: str, depth: str | 
                 max_nodes: str | None = None, size: str | None = None) -> HTMLResponse:
     """One entity: facts with sources, counts of each relationship, and its neighbourhood as a network."""
     node = _entity(store, entity_id)
-    d = int_param(depth, "depth", 1, 1, reads.MAX_DEPTH)
-    cap = int_param(max_nodes, "max_nodes", DEFAULT_MAX_NODES, 10, MAX_NODES_LIMIT)
+    d = int_param(depth, "depth", 1, 1, MAX_DEPTH)
+    cap = int_param(max_nodes, "max_nodes", DEFAULT_MAX_NODES, 10, PAGE_MAX_NODES)
     chosen = _types_param(types)
     size_by = _size_by(size)
     counts = reads.relationship_counts(store, node)
     hood, view = _entity_view(store, node, d, chosen, cap, size_by)
-    region_ids = [str(node.properties.get("region") or "")]
-    names = reads.names_of(store, region_ids)
-    neighbours = sorted(hood.direct, key=lambda nb: (nb.edge.type, str(nb.node.properties.get("name"))))
-    present_types = sorted({c.type for c in counts})
+    names = reads.names_of(store, [str(node.properties.get("region") or "")])
+    direct = _direct(hood)
+    present_types = sorted({c.type for c in counts} | {t.value for t in chosen})
     query = urlencode([("id", entity_id), ("depth", d), ("max_nodes", cap), ("size", size_by)]
                       + [("types", t.value) for t in chosen])
     return render(
         request, "pages/entity.html",
         node=node, kind=kind_of(node), facts=facts(node, names), sources=node.properties.get("sources") or [],
         updated_at=node.properties.get("updated_at"), counts=counts, rel_zh=rel_zh,
-        neighbours=[{"node": nb.node, "kind": kind_of(nb.node), "edge": nb.edge, "direction": nb.direction,
-                     "facts": edge_facts(nb.edge.properties), "sources": nb.edge.properties.get("sources") or []}
-                    for nb in neighbours[:200]],
-        neighbours_total=len(neighbours),
-        depth=d, max_depth=reads.MAX_DEPTH, chosen=[t.value for t in chosen], present_types=present_types,
+        neighbours=direct[:200], neighbours_total=len(direct),
+        depth=d, max_depth=MAX_DEPTH, chosen=[t.value for t in chosen], present_types=present_types,
         max_nodes=cap, size_by=size_by, network=render_fragment(view), export_query=query,
     )
 
@@ -160,8 +180,8 @@ def export_entity(request: Request, store: StoreDep, id: str = Query(..., min_le
                   max_nodes: str | None = None, size: str | None = None) -> Response:
     """The entity's network view as one self-contained HTML file, for offline sharing."""
     node = _entity(store, id)
-    d = int_param(depth, "depth", 1, 1, reads.MAX_DEPTH)
-    cap = int_param(max_nodes, "max_nodes", DEFAULT_MAX_NODES, 10, MAX_NODES_LIMIT)
+    d = int_param(depth, "depth", 1, 1, MAX_DEPTH)
+    cap = int_param(max_nodes, "max_nodes", DEFAULT_MAX_NODES, 10, PAGE_MAX_NODES)
     chosen = _types_param(types)
     _, view = _entity_view(store, node, d, chosen, cap, _size_by(size), link=False)
     name = str(node.properties.get("name") or id)
