@@ -10,7 +10,8 @@ few API errors below); they are translated here, at the boundary, and nowhere el
 from __future__ import annotations
 
 import logging
-from typing import Any
+import re
+from typing import Any, Callable, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -131,6 +132,10 @@ def problem_body(status: int, slug: str, title: str, detail: str | None = None, 
     return json.dumps(body, ensure_ascii=False).encode()
 
 
+_PARAM_NAME = re.compile(r"parameters? '(\w+)'(?: and '(\w+)')?")
+#: how the query layer says an id names nothing ("parameter 'id': no node with id 'x'")
+_UNKNOWN_ID = re.compile(r"\bno \w+ with id\b")
+
 _HTTP_TITLES = {
     400: "请求无效 Bad request", 401: "需要认证 Unauthorized", 403: "禁止访问 Forbidden", 404: "未找到 Not found",
     405: "方法不允许 Method not allowed", 406: "无法提供所需格式 Not acceptable", 413: "文件过大 Payload too large",
@@ -184,7 +189,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     @app.exception_handler(SchemaError)
     async def _input(request: Request, exc: InnographError) -> JSONResponse:
-        return problem(422, "invalid-input", "输入无效 Invalid input", str(exc), request=request)
+        text = str(exc)
+        # the query layer names the offending parameter in its message ("parameter 'hops' must be …")
+        names = [name for pair in _PARAM_NAME.findall(text) for name in pair if name]
+        invalid = [{"name": name, "reason": text} for name in dict.fromkeys(names)] or None
+        return problem(422, "invalid-parameters", "请求参数无效 Invalid parameters", text, request=request,
+                       invalid=invalid)
 
     @app.exception_handler(InnographError)
     async def _other(request: Request, exc: InnographError) -> JSONResponse:
@@ -230,3 +240,16 @@ def problem_media_types(schema: dict[str, Any]) -> dict[str, Any]:
                 if "application/json" in content and "Problem" in str(content["application/json"]):
                     content[PROBLEM_MEDIA_TYPE] = content.pop("application/json")
     return schema
+
+
+T = TypeVar("T")
+
+
+def unknown_id_is_404(call: Callable[[], T]) -> T:
+    """Run a query; an id it reports as naming nothing becomes a 404 (other input errors stay 422)."""
+    try:
+        return call()
+    except InputError as exc:
+        if _UNKNOWN_ID.search(str(exc)):
+            raise NotFound(str(exc)) from None
+        raise

@@ -55,13 +55,32 @@ def _require(name: str, value: Any) -> Any:
 def _neighbourhood(store: GraphStore, p: SubgraphParams) -> Subgraph:
     from queries.neighbourhood import neighbourhood
 
-    kwargs: dict[str, Any] = {"hops": p.hops, "types": p.types, "year_from": p.year_from, "year_to": p.year_to}
-    if p.limit is not None:
-        kwargs["limit"] = p.limit
-    result = neighbourhood(store, _require("id", p.id), **kwargs)
+    result = neighbourhood(store, _require("id", p.id), hops=p.hops, rel_types=p.types, year_from=p.year_from,
+                           year_to=p.year_to, limit=p.limit or 1000)
     return [node_value(n) for n in result.nodes], [edge_value(e) for e in result.edges]
+
+
+def _paths(store: GraphStore, p: SubgraphParams) -> Subgraph:
+    from queries.paths import collaboration_paths
+
+    result = collaboration_paths(store, _require("source", p.source), _require("target", p.target),
+                                 rel_types=p.types, max_hops=p.max_hops, year_from=p.year_from, year_to=p.year_to,
+                                 limit=p.limit or 10)
+    nodes: dict[str, NodeValue] = {}
+    edges: dict[tuple[str, str, str, str], EdgeValue] = {}
+    for path in result.paths:
+        for n in path.nodes:
+            nodes.setdefault(n.id, node_value(n))
+        for hop in path.hops:
+            start, end = (hop.from_, hop.to) if hop.direction == "forward" else (hop.to, hop.from_)
+            props = {**hop.properties, "sources": list(hop.sources)}
+            key = str(props.get("key") or "")
+            edges.setdefault((hop.type, start, end, key), EdgeValue(type=hop.type, start=start, end=end,
+                                                                    properties=props))
+    return list(nodes.values()), list(edges.values())
 
 
 SUBGRAPHS: dict[str, Callable[[GraphStore, SubgraphParams], Subgraph]] = {
     "neighbourhood": _neighbourhood,
+    "paths": _paths,
 }

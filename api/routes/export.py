@@ -26,7 +26,7 @@ log = logging.getLogger("innograph.api")
 
 router = APIRouter(prefix="/api/export", tags=["export"], dependencies=[ReadAccess])
 
-QueryName = Literal["neighbourhood"] if len(SUBGRAPHS) == 1 else Literal[tuple(SUBGRAPHS)]  # type: ignore[valid-type]
+QueryName = Literal[tuple(SUBGRAPHS)]  # type: ignore[valid-type]
 
 FORMATS: dict[str, tuple[str, str]] = {
     # name: (media type, file suffix)
@@ -99,14 +99,19 @@ def _route(fmt: str, summary: str, doc: str) -> Callable[..., StreamingResponse]
         id: Annotated[str | None, Query(min_length=1, max_length=200, description="neighbourhood: the centre's id",
                                         examples=["org:sample:u1"])] = None,
         hops: Annotated[int, Query(ge=1, le=3, description="neighbourhood: hops from the centre")] = 1,
-        type: Annotated[list[RelType] | None, Query(description="neighbourhood: only these relationship "
-                                                                "types")] = None,
+        source: Annotated[str | None, Query(min_length=1, max_length=200, description="paths: first id")] = None,
+        target: Annotated[str | None, Query(min_length=1, max_length=200, description="paths: second id")] = None,
+        max_hops: Annotated[int, Query(ge=1, le=6, description="paths: longest path walked")] = 6,
+        type: Annotated[list[RelType] | None, Query(description="only these relationship types")] = None,
         year_from: Annotated[int | None, Query(ge=1949, le=2100)] = None,
         year_to: Annotated[int | None, Query(ge=1949, le=2100)] = None,
+        limit: Annotated[int | None, Query(ge=1, le=1000, description="neighbourhood: node cap; paths: at most "
+                                                                      "this many paths")] = None,
     ) -> StreamingResponse:
-        params = SubgraphParams(id=id, hops=hops, types=[t.value for t in type] if type else None,
-                                year_from=year_from, year_to=year_to)
-        return _export(store, fmt, params, query)
+        params = SubgraphParams(id=id, hops=hops, source=source, target=target, max_hops=max_hops,
+                                types=[t.value for t in type] if type else None, year_from=year_from,
+                                year_to=year_to, limit=limit)
+        return problems.unknown_id_is_404(lambda: _export(store, fmt, params, query))
 
     export.__doc__ = doc
     return export
