@@ -1,0 +1,144 @@
+"""The query endpoints through HTTP, on both engines, over the built-in sample."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Iterator
+
+import networkx as nx
+import pytest
+from fastapi.testclient import TestClient
+
+from api import create_app
+from graph.schema import Label, RelType
+from graph.writes import write_edges, write_nodes
+from ingest.builtin_sample import load_builtin_sample
+from innograph.settings import Settings
+
+NOW = "2026-01-01T00:00:00+00:00"
+
+
+@pytest.fixture
+def client(store, tmp_path: Path) -> Iterator[TestClient]:
+    load_builtin_sample(store, now=NOW)
+    app = create_app(Settings(data_dir=tmp_path / "data", api_keys="k" * 24), store)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def problem(response, status: int) -> dict:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    return response.json()
+
+
+def test_neighbourhood_with_cap_and_filters(client: TestClient) -> None:
+    full = client.get("/api/entities/org:sample:u1/neighbourhood").json()
+    ids = {n["id"] for n in full["nodes"]}
+    assert ids == {"org:sample:u1", "org:sample:i1", "ach:sample:1", "region:harbin", "platform:sample:p1",
+                   "org:sample:e2"}
+    assert full["truncated"] is False
+    assert {(e["type"], e["start"], e["end"]) for e in full["edges"]} >= {
+        ("DEVELOPED", "org:sample:u1", "ach:sample:1"), ("SPUN_OFF_FROM", "org:sample:e2", "org:sample:u1")}
+    capped = client.get("/api/entities/org:sample:u1/neighbourhood", params={"limit": 3}).json()
+    assert len(capped["nodes"]) == 3 and capped["truncated"] is True
+    only = client.get("/api/entities/org:sample:u1/neighbourhood",
+                      params={"type": ["COLLABORATES_WITH"], "hops": 2}).json()
+    assert {n["id"] for n in only["nodes"]} == {"org:sample:u1", "org:sample:i1", "org:sample:e2"}
+    assert {e["type"] for e in only["edges"]} == {"COLLABORATES_WITH"}
+    problem(client.get("/api/entities/org:nobody/neighbourhood"), 404)
+    body = problem(client.get("/api/entities/org:sample:u1/neighbourhood", params={"hops": 4}), 422)
+    assert body["invalid_params"][0]["name"] == "hops"
+
+
+def test_collaboration_paths_explain_each_hop(client: TestClient) -> None:
+    r = client.get("/api/paths", params={"source": "org:sample:u1", "target": "org:sample:e2"})
+    assert r.status_code == 200
+    body = r.json()
+    shortest = body["paths"][0]
+    assert shortest["length"] == 1
+    hop = shortest["hops"][0]
+    # stored as e2 -[SPUN_OFF_FROM]-> u1: walking u1 → e2 goes against it
+    assert (hop["from"], hop["to"], hop["type"], hop["direction"]) == (
+        "org:sample:u1", "org:sample:e2", "SPUN_OFF_FROM", "backward")
+    collab = client.get("/api/paths", params={"source": "org:sample:u1", "target": "org:sample:e2",
+                                              "type": "COLLABORATES_WITH"}).json()
+    assert [h["to"] for h in collab["paths"][0]["hops"]] == ["org:sample:i1", "org:sample:e2"]
+    assert [h["year"] for h in collab["paths"][0]["hops"]] == [2021, 2023]
+    none = client.get("/api/paths", params={"source": "org:sample:u1", "target": "org:sample:e2",
+                                            "type": "COLLABORATES_WITH", "year_to": 2022}).json()
+    assert none["paths"] == [] and none["reason"]
+    problem(client.get("/api/paths", params={"source": "org:sample:u1", "target": "org:ghost"}), 404)
+    same = problem(client.get("/api/paths", params={"source": "org:sample:u1", "target": "org:sample:u1"}), 422)
+    assert {p["name"] for p in same["invalid_params"]} == {"source", "target"}
+    problem(client.get("/api/paths", params={"source": "org:sample:u1"}), 422)
+
+
+def test_industry_chain_and_gaps(client: TestClient) -> None:
+    chain = client.get("/api/industries/ind:sample:materials/chain").json()
+    stages = {s["segment"]["id"]: s for s in chain["segments"]}
+    assert stages["ind:sample:graphite-ore"]["stage"] < stages["ind:sample:anode"]["stage"]
+    assert stages["ind:sample:anode"]["enterprises"]["count"] == 1
+    gaps = client.get("/api/industries/ind:sample:materials/gaps").json()
+    kinds = {g["segment"]["id"]: g["kind"] for g in gaps["gaps"]}
+    assert kinds["ind:sample:graphite-ore"] == "补链"
+    assert kinds["ind:sample:anode"] == "强链"
+    problem(client.get("/api/industries/ind:none/gaps"), 404)
+    problem(client.get("/api/industries/ind:sample:materials/chain", params={"region": "region:atlantis"}), 404)
+
+
+def test_alliances_and_triads(client: TestClient, store) -> None:
+    body = client.get("/api/alliances").json()
+    assert body["total"] == 1 and body["truncated"] is False
+    alliance = body["items"][0]
+    assert alliance["alliance"]["id"] == "alliance:sample:l1"
+    assert alliance["leads"] == ["org:sample:e1"]
+    assert [n["id"] for n in alliance["members_by_kind"]["University"]] == ["org:sample:u2"]
+    empty = client.get("/api/alliances", params={"region": "region:harbin", "offset": 5}).json()
+    assert empty["items"] == [] and empty["next_offset"] is None
+    # close a triad: u1 – i1 collaborate, i1 – e2 collaborate, u1's achievement goes to e2
+    write_edges(store, RelType.TRANSFERRED_TO, Label.ACHIEVEMENT, Label.ENTERPRISE,
+                [{"start": "ach:sample:1", "end": "org:sample:e2", "mode": "转让", "year": 2024}], source="t.csv",
+                now=NOW)
+    triads = client.get("/api/triads").json()
+    found = {(t["university"]["id"], t["institute"]["id"], t["enterprise"]["id"]) for t in triads["items"]}
+    assert ("org:sample:u1", "org:sample:i1", "org:sample:e2") in found
+    assert triads["truncated"] is False
+
+
+def test_flows_and_plan_progress(client: TestClient, store) -> None:
+    flows = client.get("/api/flows").json()
+    assert flows["total_flows"] == 1 and flows["in_province_share"] == 1.0
+    by_kind = client.get("/api/flows", params={"group_by": ["developer_kind"]}).json()
+    assert [(g["developer_kind"], g["flows"]) for g in by_kind["groups"]] == [("University", 1)]
+    problem(client.get("/api/flows", params={"group_by": ["colour"]}), 422)
+    assert client.get("/api/plan/progress").json()["targets"] == []
+    write_nodes(store, Label.POLICY, [{"id": "policy:p", "name": "示例行动计划", "period": "2022-2025"}], now=NOW)
+    write_nodes(store, Label.TARGET, [{"id": "target:t1", "name": "高新技术企业数量", "metric": "高新技术企业",
+                                       "value": 10, "unit": "家", "deadline": 2025}], now=NOW)
+    write_edges(store, RelType.SETS, Label.POLICY, Label.TARGET, [{"start": "policy:p", "end": "target:t1"}], now=NOW)
+    progress = client.get("/api/plan/progress").json()
+    [target] = progress["targets"]
+    assert target["target"]["id"] == "target:t1" and target["value"] == 10
+    assert target["measured"] == 1 and target["ratio"] == pytest.approx(0.1)
+
+
+def test_subgraph_exports_match_the_query(client: TestClient, tmp_path: Path) -> None:
+    hood = client.get("/api/entities/org:sample:u1/neighbourhood", params={"hops": 2}).json()
+    r = client.get("/api/export/graphml", params={"query": "neighbourhood", "id": "org:sample:u1", "hops": 2})
+    assert r.status_code == 200
+    assert 'filename="innograph-neighbourhood.graphml"' in r.headers["content-disposition"]
+    g = nx.read_graphml(io.BytesIO(r.content))
+    assert set(g.nodes) == {n["id"] for n in hood["nodes"]}
+    assert g.number_of_edges() == len(hood["edges"])
+    lines = [json.loads(x) for x in client.get("/api/export/jsonl", params={
+        "query": "paths", "source": "org:sample:u1", "target": "org:sample:e2", "type": "COLLABORATES_WITH"}).text
+        .splitlines()]
+    assert [x["id"] for x in lines if x["element"] == "node"] == ["org:sample:u1", "org:sample:i1", "org:sample:e2"]
+    assert {(x["start"], x["end"]) for x in lines if x["element"] == "edge"} == {
+        ("org:sample:u1", "org:sample:i1"), ("org:sample:i1", "org:sample:e2")}
+    problem(client.get("/api/export/graphml", params={"query": "neighbourhood"}), 422)
+    problem(client.get("/api/export/csv", params={"query": "neighbourhood", "id": "org:nobody"}), 404)
+    problem(client.get("/api/export/csv", params={"query": "pagerank"}), 422)
