@@ -1,0 +1,761 @@
+"""The ingestion pipeline: files → validated records → resolved entities → batched MERGE.
+
+``ingest_paths(store, paths)`` is the one entry point (the CLI and the API call
+it). A load runs in this order, so that every reference can be checked before
+anything is written:
+
+1. every file (every sheet) is opened and its kind found from its header
+   (``ingest.layouts.detect_layout``);
+2. alias tables first, then node files (regions, industries, organisations …,
+   achievements), then edge files;
+3. per file, every row is parsed and validated (pydantic, against the schema's
+   models), resolved (USCC → id → normalised name → aliases) and its
+   references (region, parent, industries, edge endpoints) are looked up in
+   the in-memory index of the graph plus this load. A reference to nothing is
+   a rejected row, never a dangling node;
+4. under ``on_error="abort"`` a file with any bad row is refused whole;
+   otherwise its good rows are written in batches of ``batch_size`` rows, one
+   transaction per batch, with ``UNWIND … MERGE`` (idempotent; provenance
+   ``file#row=N`` plus the row's ``source`` column, load time in
+   ``updated_at``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
+
+from pydantic import ValidationError
+
+from graph.errors import ConstraintViolation, InputError, StoreError, StoreUnavailable
+from graph.schema import (
+    KEY_LABELS,
+    NODE_SPECS,
+    REL_SPECS,
+    Label,
+    RelType,
+)
+from graph.search_keys import search_props
+from graph.store import GraphStore
+from graph.writes import edge_key, merge_edges_query, merge_nodes_query
+from ingest.layouts import Column, Layout, _norm_choice, detect_layout, layout as layout_named, layouts
+from ingest.normalize import (
+    clean_text,
+    parse_amount,
+    parse_bool,
+    parse_int,
+    parse_list,
+    parse_number,
+    parse_uscc,
+    parse_year,
+)
+from ingest.readers import ReadError, Table, expand_paths, is_bad_line, open_tables
+from ingest.report import FileReport, IngestReport, Merge, RejectedRow
+from ingest.resolve import EntityIndex, Resolution, ResolveError
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int | None], None]
+
+#: the alias table shipped with the reference data; always used for matching
+DEFAULT_ALIASES = Path(__file__).resolve().parent / "sample" / "reference" / "aliases.csv"
+#: most merges listed one by one in a report
+MAX_MERGES_LISTED = 10_000
+_PROGRESS_EVERY = 2_000
+
+_NODE_ORDER: tuple[Label, ...] = (
+    Label.REGION, Label.INDUSTRY, Label.AGENCY, Label.UNIVERSITY, Label.INSTITUTE, Label.ENTERPRISE,
+    Label.ORGANIZATION, Label.PLATFORM, Label.BASE, Label.FUND, Label.ALLIANCE, Label.ACHIEVEMENT,
+    Label.POLICY, Label.TASK, Label.TARGET,
+)
+# columns of node layouts that are not properties of the node
+_LAYOUT_ONLY = {"label", "subtype", "parent", "industries", "source", "region"}
+
+
+def _rank(lay: Layout) -> int:
+    if lay.role == "alias":
+        return 0
+    if lay.role == "node":
+        return 1 + _NODE_ORDER.index(lay.label or Label.ORGANIZATION)
+    return 100 + list(RelType).index(lay.rel)  # type: ignore[arg-type]
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------- cell parsers
+
+
+def _choices_text(col: Column) -> str:
+    parts = []
+    for value, spellings in (col.choices or {}).items():
+        zh = [s for s in spellings if not s.isascii()]
+        parts.append(f"{value} ({'/'.join(zh[:2])})" if zh else value)
+    return ", ".join(parts)
+
+
+def _parser(col: Column, unit: float) -> Callable[[Any], Any]:
+    """A function turning one raw cell into the column's value (None when empty); ValueError on bad input."""
+    t = col.type
+    if t in ("text", "ref"):
+        return clean_text
+    if t in ("list", "refs"):
+        return lambda raw: parse_list(raw) or None
+    if t in ("enum", "label"):
+        table = col.choice_map()
+        allowed = _choices_text(col)
+
+        def enum(raw: Any) -> Any:
+            text = clean_text(raw)
+            if text is None:
+                return None
+            value = table.get(_norm_choice(text))
+            if value is None:
+                raise ValueError(f"{text!r} is not one of: {allowed}")
+            return value
+
+        return enum
+    convert: Callable[[Any], Any]
+    if t == "bool":
+        convert = parse_bool
+    elif t == "year":
+        convert = parse_year
+    elif t == "int":
+        convert = parse_int
+    elif t == "number":
+        convert = parse_number
+    elif t == "amount":
+        def convert(raw: Any) -> float:
+            return parse_amount(raw, unit)
+    elif t == "uscc":
+        convert = parse_uscc
+    else:  # pragma: no cover - every ColType is handled above
+        raise AssertionError(t)
+
+    def typed(raw: Any) -> Any:
+        if raw is None:
+            return None
+        if isinstance(raw, str):
+            text = clean_text(raw)
+            return None if text is None else convert(text)
+        return convert(raw)
+
+    return typed
+
+
+@dataclass
+class _Bound:
+    pos: int
+    col: Column
+    header: str
+    parse: Callable[[Any], Any]
+
+
+def _bind(table: Table, lay: Layout) -> tuple[list[_Bound], list[str]]:
+    """Which file column feeds which layout column; InputError for duplicates and missing required ones."""
+    bound: list[_Bound] = []
+    seen: dict[str, str] = {}
+    unknown: list[str] = []
+    for pos, header in enumerate(table.headers):
+        if not header:
+            continue
+        col, unit = lay.match_header(header)
+        if col is None:
+            unknown.append(header)
+            continue
+        if col.field in seen:
+            raise ReadError(table.name, f"columns {seen[col.field]!r} and {header!r} both give {col.zh} ({col.en})",
+                            table.header_row)
+        seen[col.field] = header
+        bound.append(_Bound(pos, col, header, _parser(col, unit)))
+    missing = [c for c in lay.columns if c.required and c.field not in seen]
+    if missing:
+        raise ReadError(table.name, "missing required column(s): " + ", ".join(f"{c.zh} ({c.en})" for c in missing),
+                        table.header_row)
+    return bound, unknown
+
+
+def _parse_cells(bound: list[_Bound], cells: Sequence[Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    values: dict[str, Any] = {}
+    errors: list[tuple[str, str]] = []
+    n = len(cells)
+    for b in bound:
+        raw = cells[b.pos] if b.pos < n else None
+        if raw is None or raw == "":
+            continue
+        try:
+            value = b.parse(raw)
+        except ValueError as exc:
+            errors.append((b.header, str(exc)))
+            continue
+        if value is not None:
+            values[b.col.field] = value
+    return values, errors
+
+
+def _pydantic_errors(exc: ValidationError, header_of: dict[str, str]) -> list[tuple[str | None, str]]:
+    out = []
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err.get("loc") else None
+        out.append((header_of.get(field or "", field), err["msg"]))
+    return out
+
+
+# --------------------------------------------------------------------------- the load
+
+
+class _Load:
+    """State of one call to :func:`ingest_paths`."""
+
+    def __init__(self, store: GraphStore, *, on_error: str, batch_size: int, progress: Progress | None,
+                 now: str) -> None:
+        self.store = store
+        self.on_error = on_error
+        self.batch_size = batch_size
+        self.progress = progress
+        self.now = now
+        self.index = EntityIndex()
+        self.report = IngestReport(on_error=on_error, started_at=now)  # type: ignore[arg-type]
+        self.done = 0
+        self.total: int | None = None
+        self._next_tick = _PROGRESS_EVERY
+        self.alias_rows: list[tuple[str, int, str, str, list[str]]] = []
+        self.merges_dropped = 0
+
+    # ------------------------------------------------------------------ progress
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress is not None and self.done >= self._next_tick:
+            self._next_tick = self.done + _PROGRESS_EVERY
+            self.progress(self.done, self.total)
+
+    # ------------------------------------------------------------------ rows
+
+    def reject(self, sink: dict[int, list[RejectedRow]], file: str, row: int | None, column: str | None,
+               reason: str) -> None:
+        sink.setdefault(row or 0, []).append(RejectedRow(file=file, row=row, column=column, reason=reason))
+
+    def finish_file(self, fr: FileReport, rejected: dict[int, list[RejectedRow]], kind_of_row: dict[int, str],
+                    default_kind: str) -> None:
+        for rownum, items in rejected.items():
+            self.report.rejected.extend(items)
+            if rownum:
+                self.report.kind(kind_of_row.get(rownum, default_kind)).rejected += 1
+        fr.rejected = len([r for r in rejected if r])
+
+    # ------------------------------------------------------------------ writes
+
+    def write(self, kind: str, query: str, rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any],
+              file: str) -> int:
+        """Write rows in batches (a batch never holds one key twice); count per ``kind``. Returns rows written."""
+        counts = self.report.kind(kind)
+        written = 0
+        rows, folded = _combine(rows, key)
+        if folded and kind != "alias":  # several aliases of one entity are the norm, not news
+            self.report.notes.append(f"{file}: {folded} {kind} rows repeat one given earlier in the file "
+                                     "and were combined with it")
+        for batch in _batches(rows, self.batch_size, key):
+            try:
+                result = self.store.write_batch(query, batch)
+            except StoreUnavailable:
+                raise
+            except (ConstraintViolation, StoreError) as exc:
+                # the engine rolled the whole batch back; say which rows it held
+                first, last = batch[0].get("_row"), batch[-1].get("_row")
+                self.report.rejected.append(RejectedRow(
+                    file=file, row=first, column=None,
+                    reason=f"the engine refused the batch of rows {first}–{last} ({len(batch)} rows, none written): {exc}"))
+                counts.rejected += len(batch)
+                continue
+            rec = result[0] if result else {}
+            created, updated = int(rec.get("created") or 0), int(rec.get("updated") or 0)
+            counts.created += created
+            counts.updated += updated
+            counts.unchanged += len(batch) - created - updated
+            written += len(batch)
+        return written
+
+
+def _combine(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> tuple[list[dict[str, Any]], int]:
+    """One row per key: later rows' properties win, sources and aliases add up. Returns (rows, rows folded)."""
+    out: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        k = key(row)
+        have = out.get(k)
+        if have is None:
+            out[k] = row
+            continue
+        have["props"].update(row["props"])
+        have["sources"] = have["sources"] + [x for x in row["sources"] if x not in have["sources"]]
+        if "aliases" in row:
+            have["aliases"] = have["aliases"] + [a for a in row["aliases"] if a not in have["aliases"]]
+    return list(out.values()), len(rows) - len(out)
+
+
+def _batches(rows: list[dict[str, Any]], size: int, key: Callable[[dict[str, Any]], Any]) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    keys: set[Any] = set()
+    for row in rows:
+        k = key(row)
+        if len(batch) >= size or k in keys:
+            yield batch
+            batch, keys = [], set()
+        batch.append(row)
+        keys.add(k)
+    if batch:
+        yield batch
+
+
+# --------------------------------------------------------------------------- node files
+
+
+def _applies(label: Label, field: str) -> bool:
+    model_fields = NODE_SPECS[label].model.model_fields
+    if field in ("label", "source", "id", "name", "aliases"):
+        return True
+    if field == "subtype":
+        return "kind" in model_fields
+    if field == "industries":
+        spec = REL_SPECS[RelType.IN_INDUSTRY]
+        return label in spec.start or NODE_SPECS[label].key_label in spec.start
+    return field in model_fields
+
+
+def _node_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
+    bound, unknown = _bind(table, lay)
+    if unknown:
+        ld.report.notes.append(f"{table.name}: columns ignored (not in the {lay.name} layout): {', '.join(unknown)}")
+    header_of = {b.col.field: b.header for b in bound}
+    if "subtype" in header_of:
+        header_of["kind"] = header_of["subtype"]  # pydantic names the property, the file the column
+    rejected: dict[int, list[RejectedRow]] = {}
+    kind_of_row: dict[int, str] = {}
+    default_kind = (lay.label or Label.ORGANIZATION).value
+    parsed: list[tuple[int, Label, dict[str, Any]]] = []
+    file = table.name
+
+    try:
+        for rownum, cells in table.rows:
+            ld.tick()
+            fr.rows += 1
+            bad = is_bad_line(cells)
+            if bad:
+                ld.reject(rejected, file, rownum, None, bad)
+                continue
+            values, errors = _parse_cells(bound, cells)
+            if not values and not errors:
+                fr.rows -= 1  # a blank line
+                continue
+            label = lay.label or (Label(values["label"]) if "label" in values else None)
+            if label is None:
+                if not any(h == header_of.get("label") for h, _ in errors):
+                    errors.append((header_of.get("label", "kind"), "missing: which kind of organisation is this?"))
+            else:
+                kind_of_row[rownum] = label.value
+                if lay.label is None:
+                    for field in values:
+                        if not _applies(label, field):
+                            errors.append((header_of.get(field, field), f"does not apply to a {label.value}"))
+            if "name" not in values and not any(h == header_of.get("name") for h, _ in errors):
+                errors.append((header_of.get("name", "name"), "missing: a name is required"))
+            if not errors and label is not None:
+                data = {k: v for k, v in values.items() if k not in _LAYOUT_ONLY}
+                if "subtype" in values:
+                    data["kind"] = values["subtype"]
+                data.setdefault("id", "-")
+                try:
+                    NODE_SPECS[label].model.__pydantic_validator__.validate_python(data)
+                except ValidationError as exc:
+                    errors.extend(_pydantic_errors(exc, header_of))
+            if errors:
+                for header, reason in errors:
+                    ld.reject(rejected, file, rownum, header, reason)
+                continue
+            parsed.append((rownum, label, values))  # type: ignore[arg-type]
+    except ReadError as exc:
+        ld.reject(rejected, file, exc.row, None, exc.reason + " — rows from here on were not read")
+
+    # resolve entities, then references; a row refused for a reference is taken
+    # out and the file resolved again, so nothing can point at it
+    survivors = parsed
+    while True:
+        ld.index.begin()
+        pass_rejects: dict[int, list[RejectedRow]] = {}
+        resolved: list[tuple[int, Label, dict[str, Any], Resolution]] = []
+        for rownum, label, values in survivors:
+            kl = NODE_SPECS[label].key_label
+            try:
+                res = ld.index.resolve_node(label, values.get("id"), values["name"], values.get("uscc"))
+            except ResolveError as exc:
+                col = header_of.get("uscc") if "USCC" in str(exc) and "uscc" in values else header_of.get("id", header_of["name"])
+                ld.reject(pass_rejects, file, rownum, col, str(exc))
+                continue
+            merged = res.existing and res.by is not None
+            row_name = values["name"]
+            extra = list(values.get("aliases", ()))
+            if merged and res.name and row_name != res.name:
+                extra.append(row_name)
+            if res.existing and not merged and res.name and row_name != res.name:
+                ld.index.rename(kl, res.id, row_name)
+            ld.index.add(kl, label, res.id, row_name, extra, values.get("uscc"))
+            if values.get("id") and values["id"] != res.id:
+                ld.index.redirect(kl, values["id"], res.id)
+            resolved.append((rownum, label, values, res))
+        late: dict[int, list[RejectedRow]] = {}
+        refs: dict[int, dict[str, Any]] = {}
+        for rownum, label, values, res in resolved:
+            got: dict[str, Any] = {}
+            field = ""
+            try:
+                if "region" in values:
+                    field = "region"
+                    got["region"] = ld.index.resolve_ref(values["region"], (Label.REGION,))
+                if "parent" in values:
+                    field = "parent"
+                    got["parent"] = ld.index.resolve_ref(values["parent"], (label,))
+                    if got["parent"][1] == res.id:
+                        raise ResolveError(f"{values['parent']!r} is the row itself; a node cannot be its own parent")
+                if "industries" in values:
+                    field = "industries"
+                    got["industries"] = [ld.index.resolve_ref(x, (Label.INDUSTRY,)) for x in values["industries"]]
+            except ResolveError as exc:
+                ld.reject(late, file, rownum, header_of.get(field, field), str(exc))
+                continue
+            refs[rownum] = got
+        if late:
+            ld.index.rollback()
+            for rownum, items in late.items():
+                rejected.setdefault(rownum, []).extend(items)
+            survivors = [s for s in survivors if s[0] not in late]
+            continue
+        for rownum, items in pass_rejects.items():
+            rejected.setdefault(rownum, []).extend(items)
+        break
+
+    fr.kind = lay.name
+    if rejected and ld.on_error == "abort":
+        ld.index.rollback()
+        fr.status = "refused"
+        ld.finish_file(fr, rejected, kind_of_row, default_kind)
+        return
+    ld.index.commit()
+
+    source_prefix = f"{file}#"
+    node_rows: dict[Label, list[dict[str, Any]]] = {}
+    edge_rows: dict[tuple[RelType, Label, Label], list[dict[str, Any]]] = {}
+    for rownum, label, values, res in resolved:
+        kl = NODE_SPECS[label].key_label
+        merged = res.existing and res.by is not None
+        name = ld.index.name_of(kl, res.id) or values["name"]
+        aliases = ld.index.aliases_of(kl, res.id)
+        props = {k: v for k, v in values.items() if k not in _LAYOUT_ONLY and k not in ("id", "aliases")}
+        if "subtype" in values:
+            props["kind"] = values["subtype"]
+        props["name"] = name
+        got = refs.get(rownum, {})
+        if "region" in got:
+            props["region"] = got["region"][1]
+        props.update(search_props(name, aliases))
+        sources = [f"{source_prefix}row={rownum}", *values.get("source", ())]
+        node_rows.setdefault(label, []).append({
+            "id": res.id, "props": props, "aliases": aliases, "sources": sources,
+            "replace": [source_prefix], "now": ld.now, "_row": rownum,
+        })
+        if merged or (values.get("id") and values["id"] != res.id):
+            if len(ld.report.merges) < MAX_MERGES_LISTED:
+                ld.report.merges.append(Merge(file=file, row=rownum, name=values["name"], row_id=values.get("id"),
+                                              into_id=res.id, into_name=res.name, by=res.by or "name"))
+            else:
+                ld.merges_dropped += 1
+
+        def edge(rel: RelType, target: tuple[Label, str, Label]) -> None:
+            edge_rows.setdefault((rel, kl, target[0]), []).append({
+                "start": res.id, "end": target[1], "key": "", "props": {}, "sources": sources,
+                "replace": [source_prefix], "now": ld.now, "_row": rownum,
+            })
+
+        if "region" in got:
+            edge(RelType.LOCATED_IN, got["region"])
+        if "parent" in got:
+            edge(RelType.PART_OF, got["parent"])
+        for target in got.get("industries", ()):
+            edge(RelType.IN_INDUSTRY, target)
+
+    written = 0
+    for label, rows in node_rows.items():
+        written += ld.write(label.value, merge_nodes_query(label), rows, lambda r: r["id"], file)
+    for (rel, a, b), rows in edge_rows.items():
+        ld.write(rel.value, merge_edges_query(rel, a, b), rows, lambda r: (r["start"], r["end"], r["key"]), file)
+    fr.loaded = written
+    fr.status = "partly loaded" if rejected else "loaded"
+    ld.finish_file(fr, rejected, kind_of_row, default_kind)
+
+
+# --------------------------------------------------------------------------- edge files
+
+
+def _edge_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
+    assert lay.rel is not None
+    rel = lay.rel
+    spec = REL_SPECS[rel]
+    bound, unknown = _bind(table, lay)
+    if unknown:
+        ld.report.notes.append(f"{table.name}: columns ignored (not in the {lay.name} layout): {', '.join(unknown)}")
+    header_of = {b.col.field: b.header for b in bound}
+    start_col, end_col = lay.column("from"), lay.column("to")
+    validator = spec.model.__pydantic_validator__
+    prop_fields = [f for f in spec.model.model_fields if f not in ("sources", "updated_at")]
+    rejected: dict[int, list[RejectedRow]] = {}
+    groups: dict[tuple[Label, Label], list[dict[str, Any]]] = {}
+    file = table.name
+    source_prefix = f"{file}#"
+    try:
+        for rownum, cells in table.rows:
+            ld.tick()
+            fr.rows += 1
+            bad = is_bad_line(cells)
+            if bad:
+                ld.reject(rejected, file, rownum, None, bad)
+                continue
+            values, errors = _parse_cells(bound, cells)
+            if not values and not errors:
+                fr.rows -= 1
+                continue
+            ends: list[tuple[Label, str, Label] | None] = [None, None]
+            for i, col in enumerate((start_col, end_col)):
+                header = header_of.get(col.field, col.zh)
+                text = values.get(col.field)
+                if text is None:
+                    if not any(h == header for h, _ in errors):
+                        errors.append((header, "missing: both ends of a relationship are required"))
+                    continue
+                try:
+                    ends[i] = ld.index.resolve_ref(text, col.targets)
+                except ResolveError as exc:
+                    errors.append((header, str(exc)))
+            props = {k: values[k] for k in prop_fields if k in values}
+            if not errors:
+                if ends[0] == ends[1]:
+                    errors.append((header_of.get("to", end_col.zh), "both ends are the same node"))
+                try:
+                    validator.validate_python(props)
+                except ValidationError as exc:
+                    errors.extend(_pydantic_errors(exc, header_of))
+            if errors:
+                for header, reason in errors:
+                    ld.reject(rejected, file, rownum, header, reason)
+                continue
+            a, b = ends  # type: ignore[misc]
+            groups.setdefault((a[0], b[0]), []).append({
+                "start": a[1], "end": b[1], "key": edge_key(rel, props), "props": props,
+                "sources": [f"{source_prefix}row={rownum}", *values.get("source", ())],
+                "replace": [source_prefix], "now": ld.now, "_row": rownum,
+            })
+    except ReadError as exc:
+        ld.reject(rejected, file, exc.row, None, exc.reason + " — rows from here on were not read")
+    fr.kind = lay.name
+    if rejected and ld.on_error == "abort":
+        fr.status = "refused"
+        ld.finish_file(fr, rejected, {}, rel.value)
+        return
+    written = 0
+    for (a, b), rows in groups.items():
+        written += ld.write(rel.value, merge_edges_query(rel, a, b), rows,
+                            lambda r: (r["start"], r["end"], r["key"]), file)
+    fr.loaded = written
+    fr.status = "partly loaded" if rejected else "loaded"
+    ld.finish_file(fr, rejected, {}, rel.value)
+
+
+# --------------------------------------------------------------------------- alias tables
+
+
+def _alias_table(ld: _Load, table: Table, lay: Layout, fr: FileReport, *, persist: bool = True) -> None:
+    bound, unknown = _bind(table, lay)
+    if unknown:
+        ld.report.notes.append(f"{table.name}: columns ignored (not in the alias layout): {', '.join(unknown)}")
+    header_of = {b.col.field: b.header for b in bound}
+    rejected: dict[int, list[RejectedRow]] = {}
+    good: list[tuple[str, int, str, str, list[str]]] = []
+    try:
+        for rownum, cells in table.rows:
+            ld.tick()
+            fr.rows += 1
+            values, errors = _parse_cells(bound, cells)
+            if not values and not errors:
+                fr.rows -= 1
+                continue
+            for f in ("alias", "name"):
+                if f not in values and not errors:
+                    errors.append((header_of.get(f, f), "missing"))
+            if errors:
+                for header, reason in errors:
+                    ld.reject(rejected, table.name, rownum, header, reason)
+                continue
+            good.append((table.name, rownum, values["alias"], values["name"], values.get("source", [])))
+    except ReadError as exc:
+        ld.reject(rejected, table.name, exc.row, None, exc.reason)
+    fr.kind = lay.name
+    if rejected and ld.on_error == "abort":
+        fr.status = "refused"
+        ld.finish_file(fr, rejected, {}, "alias")
+        return
+    for _, _, alias, name, _ in good:
+        ld.index.add_alias(alias, name)
+    if persist:
+        ld.alias_rows.extend(good)
+    fr.loaded = len(good)
+    fr.status = "partly loaded" if rejected else "loaded"
+    ld.finish_file(fr, rejected, {}, "alias")
+
+
+def _persist_aliases(ld: _Load) -> None:
+    """Store each alias on the node it names, so later loads and search find it without the table."""
+    rows: dict[Label, list[dict[str, Any]]] = {}
+    unknown: list[str] = []
+    for file, rownum, alias, name, sources in ld.alias_rows:
+        try:
+            kl, id_, label = ld.index.resolve_ref(name, KEY_LABELS)
+        except ResolveError:
+            unknown.append(f"{alias} → {name}")
+            continue
+        ld.index.add(kl, label, id_, ld.index.name_of(kl, id_) or name, [alias], None)
+        full = ld.index.name_of(kl, id_) or name
+        aliases = ld.index.aliases_of(kl, id_)
+        rows.setdefault(label, []).append({
+            "id": id_, "props": search_props(full, aliases), "aliases": aliases,
+            "sources": [f"{file}#row={rownum}", *sources], "replace": [f"{file}#"], "now": ld.now, "_row": rownum,
+            "_file": file,
+        })
+    for label, batch in rows.items():
+        by_file: dict[str, list[dict[str, Any]]] = {}
+        for row in batch:
+            by_file.setdefault(row.pop("_file"), []).append(row)
+        for file, part in by_file.items():
+            ld.write("alias", merge_nodes_query(label), part, lambda r: r["id"], file)
+    if unknown:
+        ld.report.kind("alias").unchanged += len(unknown)
+        ld.report.notes.append(
+            f"{len(unknown)} aliases name nothing in the graph and were kept for matching only: "
+            + ", ".join(unknown[:10]) + (" …" if len(unknown) > 10 else ""))
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def _header_check(headers: list[str]) -> bool:
+    """True when a row looks like a header: one of its cells names a known column."""
+    for lay in layouts().values():
+        for h in headers:
+            if lay.match_header(h)[0] is not None:
+                return True
+    return False
+
+
+def ingest_paths(
+    store: GraphStore,
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    on_error: Literal["skip", "abort"] = "skip",
+    batch_size: int = 5000,
+    progress: Progress | None = None,
+    aliases: Iterable[str | os.PathLike[str]] | None = None,
+    kind: str | None = None,
+    default_aliases: bool = True,
+    now: str | None = None,
+) -> IngestReport:
+    """Load files and folders into ``store``; see the module doc for the order of work.
+
+    ``on_error``: ``"skip"`` loads the good rows of a file with bad ones,
+    ``"abort"`` loads nothing from such a file. ``progress(done_rows,
+    total_rows_or_None)`` is called every few thousand rows. ``aliases`` are
+    extra alias tables (columns 简称/alias, 全称/name); the reference table
+    shipped in ``ingest/sample/reference/aliases.csv`` is always used for
+    matching unless ``default_aliases=False``. ``kind`` forces the layout of
+    every file (``innograph template`` lists them). Raises :class:`InputError`
+    for bad arguments and :class:`StoreUnavailable` when the engine goes away;
+    problems with files and rows are in the report, never raised.
+    """
+    if on_error not in ("skip", "abort"):
+        raise InputError(f"on_error must be 'skip' or 'abort', not {on_error!r}")
+    if not 1 <= batch_size <= 1_000_000:
+        raise InputError(f"batch size must be between 1 and 1,000,000, not {batch_size}")
+    forced = layout_named(kind) if kind else None
+    started = time.monotonic()
+    ld = _Load(store, on_error=on_error, batch_size=batch_size, progress=progress, now=now or _now())
+    files = expand_paths(list(paths))
+    alias_files = [Path(p) for p in (aliases or ())]
+    for p in alias_files:
+        if not p.is_file():
+            raise InputError(f"{p}: no such alias file")
+
+    tables: list[tuple[int, int, Table, Layout, FileReport]] = []
+    closers: list[Callable[[], None]] = []
+    try:
+        order = 0
+        extra = [(p, layouts()["alias"]) for p in alias_files]
+        for path, fixed in [*extra, *[(p, forced) for p in files]]:
+            fr = FileReport(file=path.name)
+            try:
+                for table in open_tables(path, is_header=_header_check):
+                    closers.append(table.close)
+                    fr = FileReport(file=table.name, encoding=table.encoding)
+                    lay = fixed or detect_layout(table.headers, path.stem, table.sample)
+                    fr.kind = lay.name
+                    tables.append((_rank(lay), order, table, lay, fr))
+                    order += 1
+            except InputError as exc:
+                reason = exc.reason if isinstance(exc, ReadError) else str(exc)
+                fr.status = "unreadable"
+                ld.report.files.append(fr)
+                ld.report.rejected.append(RejectedRow(file=fr.file, row=None, column=None, reason=reason))
+        hints = [t[2].size_hint for t in tables]
+        ld.total = sum(h for h in hints if h) if hints and all(h is not None for h in hints) else None
+
+        ld.index.load(store)
+        if default_aliases and DEFAULT_ALIASES.is_file():
+            for table in open_tables(DEFAULT_ALIASES):
+                closers.append(table.close)
+                _alias_table(ld, table, layouts()["alias"], FileReport(file=table.name), persist=False)
+            ld.done = 0
+            ld.report.counts.pop("alias", None)
+
+        tables.sort(key=lambda t: (t[0], t[1]))
+        aliases_written = False
+        for rank, _, table, lay, fr in tables:
+            if rank >= 100 and not aliases_written:
+                _persist_aliases(ld)
+                aliases_written = True
+            try:
+                if lay.role == "alias":
+                    _alias_table(ld, table, lay, fr)
+                elif lay.role == "node":
+                    _node_table(ld, table, lay, fr)
+                else:
+                    _edge_table(ld, table, lay, fr)
+            except ReadError as exc:
+                fr.status = "unreadable"
+                ld.report.rejected.append(RejectedRow(file=fr.file, row=exc.row, column=None, reason=exc.reason))
+            ld.report.files.append(fr)
+        if not aliases_written:
+            _persist_aliases(ld)
+    finally:
+        for close in closers:
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                log.debug("closing a table failed", exc_info=True)
+    if ld.merges_dropped:
+        ld.report.notes.append(f"{ld.merges_dropped} more merges were not listed")
+    ld.report.rows_read = ld.done
+    ld.report.seconds = round(time.monotonic() - started, 3)
+    if progress is not None:
+        progress(ld.done, ld.done)
+    return ld.report
