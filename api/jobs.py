@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import inspect
 import json
 import logging
 import os
@@ -91,20 +90,15 @@ def default_runner(store: Any, path: Path, options: dict[str, Any],
                    progress: Callable[[int, int | None], None]) -> Any:
     """Load ``path`` with the CLI's loaders: policy text or a structured file."""
     if options.get("job_kind") == "policy":
-        from ingest.policy import load_policy
-
+        try:
+            from ingest.policy import load_policy
+        except ImportError:
+            raise InputError("this installation cannot load policy text (ingest.policy is missing)") from None
         return load_policy(store, path)
     from ingest.pipeline import ingest_paths
 
-    kwargs: dict[str, Any] = {"on_error": options["on_error"], "batch_size": options["batch_size"],
-                              "progress": progress}
-    params = inspect.signature(ingest_paths).parameters
-    if options.get("kind"):
-        if "kind" not in params:
-            raise InputError("this version of the ingestion pipeline cannot force a kind; leave `kind` empty "
-                             "so the file's header decides")
-        kwargs["kind"] = options["kind"]
-    return ingest_paths(store, [path], **kwargs)
+    return ingest_paths(store, [path], on_error=options["on_error"], batch_size=options["batch_size"],
+                        progress=progress, kind=options.get("kind") or None)
 
 
 class JobManager:

@@ -14,6 +14,7 @@ from api import problems
 from api.deps import PageDep, ReadAccess, SettingsDep, StoreDep, WriteKey
 from api.jobs import JobManager
 from api.models import JobPublic, Paged
+from graph.errors import InputError
 
 router = APIRouter(tags=["ingest"])
 
@@ -44,6 +45,16 @@ def safe_filename(name: str | None) -> str:
     return name or "upload"
 
 
+def check_kind(kind: str) -> None:
+    """Refuse an unknown layout name now, rather than in the job."""
+    from ingest.layouts import layout
+
+    try:
+        layout(kind)
+    except InputError as exc:
+        raise InputError(f"parameter 'kind': {exc}") from None
+
+
 @router.post("/api/ingest", status_code=202, response_model=JobPublic, dependencies=[WriteKey],
              summary="上传并导入文件 Upload a file and load it (background job)",
              responses=problems.responses(401, 403, 413, 415, 422, 503))
@@ -57,9 +68,9 @@ def ingest(
     on_error: Annotated[Literal["skip", "abort"], Form(description="skip bad rows, or load nothing from a file "
                                                                    "with any bad row")] = "skip",
     batch_size: Annotated[int, Form(ge=1, le=100_000, description="rows per write transaction")] = 5000,
-    kind: Annotated[str | None, Form(max_length=64, pattern=r"^[A-Za-z_]+$",
-                                     description="force the kind of every row (default: found from the header)")]
-    = None,
+    kind: Annotated[str | None, Form(min_length=1, max_length=64,
+                                     description="force the layout of the file, e.g. `enterprise`, "
+                                                 "`collaborates_with` (default: found from the header)")] = None,
 ) -> JobPublic:
     """Save the upload and queue it; answers ``202`` with the job at once. Poll ``GET /api/jobs/{id}``
     (the ``Location`` header) until ``status`` is ``succeeded`` or ``failed``: the job then holds the same
@@ -70,6 +81,8 @@ def ingest(
     if suffix not in ACCEPTED:
         raise problems.UnsupportedMediaType(
             f"{name!r}: accepted files are {', '.join(sorted(ACCEPTED))} (structured rows or policy text)")
+    if kind and ACCEPTED[suffix] == "ingest":
+        check_kind(kind)
     limit = settings.max_upload_mb * 1024 * 1024
     job_id, folder = jobs.new_upload_dir()
     target = folder / name
