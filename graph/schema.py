@@ -213,6 +213,10 @@ class TargetProps(NodeBase):
     deadline: int | None = None
     baseline: float | None = None
     text: str | None = None
+    accumulation: str | None = Field(default=None, description="四年累计, 累计, 年均, 每年: how the value accumulates")
+    scope: str | None = Field(default=None, description="who or where it counts: 高等院校, 科研院所, 企业, 全省 …")
+    qualifier: str | None = Field(default=None, description="以上, 左右, 余 …: how the value is bounded")
+    policy: str | None = Field(default=None, description="id of the Policy that sets it")
 
 
 @dataclass(frozen=True)
