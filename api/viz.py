@@ -419,11 +419,20 @@ def render_fragment(view: View, *, dom_id: str = "network", height: str = "560px
 
 @lru_cache(maxsize=1)
 def _inline_assets() -> tuple[str, str, str]:
-    # Escape any "</" so no asset can end the inline <script>/<style> element early.
-    js = VIS_JS.read_text(encoding="utf-8").replace("</", "<\\/")
-    own = NETWORK_JS.read_text(encoding="utf-8").replace("</", "<\\/")
-    css = NETWORK_CSS.read_text(encoding="utf-8").replace("</", "<\\/")
-    return js, own, css
+    return (_inline_safe(VIS_JS.read_text(encoding="utf-8"), "script"),
+            _inline_safe(NETWORK_JS.read_text(encoding="utf-8"), "script"),
+            _inline_safe(NETWORK_CSS.read_text(encoding="utf-8"), "style"))
+
+
+def _inline_safe(text: str, element: str) -> str:
+    """``text`` safe inside an inline ``<script>``/``<style>``: only ``</script`` (``</style``) ends one early.
+
+    ``<\\/script`` means the same inside a JS string or regular expression; any
+    other ``</`` (vis-network has regular expressions such as ``/</``) is left alone.
+    """
+    import re
+
+    return re.sub(rf"</({element})", r"<\\/\1", text, flags=re.IGNORECASE)
 
 
 def render_standalone(view: View, *, title: str, subtitle: str = "") -> str:

@@ -73,7 +73,7 @@ class RequestGuard:
     def handle(self, route: Any) -> None:
         url = route.request.url
         parts = urlsplit(url)
-        if parts.scheme in ("data", "blob", "about") or (parts.hostname in LOCAL_HOSTS):
+        if parts.scheme in ("data", "blob", "about", "file") or (parts.hostname in LOCAL_HOSTS):
             self.local.append(url)
             route.continue_()
         else:

@@ -11,14 +11,20 @@
     var data = JSON.parse(dataEl.textContent);
     var nodes = new vis.DataSet(data.nodes);
     var edges = new vis.DataSet(data.edges);
-    var network = new vis.Network(canvasEl, { nodes: nodes, edges: edges }, data.options);
+    // Handlers first, data after: stabilisation may finish while the data is being set.
+    var network = new vis.Network(canvasEl, {}, data.options);
     var navigate = container.getAttribute("data-navigate") === "true";
 
+    function markStable() {
+      network.once("afterDrawing", function () { container.setAttribute("data-stable", "true"); });
+      network.redraw();
+    }
     network.once("afterDrawing", function () { container.setAttribute("data-drawn", "true"); });
     // Physics only settles the first layout; afterwards the picture stays still while analysts read it.
     network.on("stabilizationIterationsDone", function () {
       network.setOptions({ physics: { enabled: false } });
       network.fit();
+      markStable();
     });
     // Edge labels appear on hover only: a dense network stays readable.
     network.on("hoverEdge", function (params) {
@@ -32,6 +38,8 @@
       var node = nodes.get(params.nodes[0]);
       if (node && node.url && node.url.charAt(0) === "/") { window.location.href = node.url; }
     });
+    network.setData({ nodes: nodes, edges: edges });
+    if (!data.options.physics || !data.options.physics.enabled) { markStable(); }
     var fit = container.querySelector(".netview-fit");
     if (fit) { fit.addEventListener("click", function () { network.fit({ animation: false }); }); }
     container.visNetwork = network;
