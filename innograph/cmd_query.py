@@ -27,48 +27,70 @@ def _parse(pairs: list[str]) -> dict[str, str]:
     return values
 
 
-def _cell(value: Any) -> str:
-    from queries.models import Node
+#: the columns worth a table cell, per list a result holds (others: every simple field)
+_COLUMNS = {
+    "targets": ["metric", "value", "unit", "measured", "ratio", "period", "measurement", "reason"],
+    "paths": ["length", "nodes", "hops"],
+    "segments": ["stage", "segment", "enterprises", "organisations", "platforms", "bases", "achievements",
+                 "local_achievements", "local_adopters"],
+    "gaps": ["segment", "kind", "reason", "enterprises", "local_achievements", "local_adopters"],
+    "clusters": ["rank", "size", "top_members", "industries", "regions", "kinds"],
+    "by_betweenness": ["node", "betweenness", "pagerank", "degree"],
+    "nodes": ["id", "name", "labels"],
+}
 
-    if isinstance(value, Node):
-        return f"{value.name} ({value.id})"
+
+def _cell(value: Any, key: str = "") -> str:
     if isinstance(value, dict):
         if {"id", "labels"} <= set(value):
             return f"{value.get('name')} ({value['id']})"
         if {"count", "top"} <= set(value):
             return str(value["count"])
+        if {"type", "direction"} <= set(value):
+            arrow = "→" if value["direction"] == "forward" else "←"
+            return f"{arrow}{value['type']}{'' if value.get('year') is None else ' ' + str(value['year'])}"
         return ", ".join(f"{k}: {_cell(v)}" for k, v in value.items())
+    if key == "period" and isinstance(value, (list, tuple)):
+        return "–".join(map(str, value))
     if isinstance(value, (list, tuple)):
-        if len(value) > 6:
+        if value and isinstance(value[0], dict) and "labels" in value[0]:
+            shown = [str(v.get("name") or v.get("id")) for v in value[:10]]
+            return (" → " if key == "nodes" else "; ").join(shown) + (" …" if len(value) > 10 else "")
+        if len(value) > 10:
             return f"{len(value)} items"
         return "; ".join(_cell(v) for v in value)
     return "" if value is None else str(value)
 
 
 def _table(result: Any) -> None:
+    import sys
+
     from rich.console import Console
     from rich.table import Table
 
     data = result.model_dump(mode="json", by_alias=True)
-    console = Console()
+    # a pipe or a file gets wide rows rather than folded cells
+    console = Console(width=None if sys.stdout.isatty() else 240)
     rows_key = next((k for k in _MAIN_LISTS if isinstance(data.get(k), list)), None)
     summary = {k: v for k, v in data.items() if k != rows_key and not isinstance(v, list)}
     for key, value in summary.items():
-        console.print(f"[bold]{key}[/bold]: {_cell(value)}")
+        console.print(f"[bold]{key}[/bold]: {_cell(value)}", markup=True, highlight=False)
     if rows_key is None:
         return
     rows = data[rows_key]
-    table = Table(title=f"{rows_key} ({len(rows)})", show_lines=False)
-    columns: list[str] = []
-    for row in rows:
-        for col in (row if isinstance(row, dict) else {"value": row}):
-            if col not in columns and col not in ("properties", "sources", "labels"):
-                columns.append(col)
+    table = Table(title=f"{rows_key} ({len(rows)})")
+    columns = _COLUMNS.get(rows_key)
+    if columns is None:
+        columns = []
+        for row in rows:
+            for col, value in (row if isinstance(row, dict) else {"value": row}).items():
+                if col not in columns and col not in ("properties", "sources", "labels", "members_by_kind", "bonds"):
+                    columns.append(col)
     for col in columns:
         table.add_column(col, overflow="fold")
     for row in rows:
         row = row if isinstance(row, dict) else {"value": row}
-        table.add_row(*[_cell(row.get(c)) for c in columns])
+        table.add_row(*[_cell(row.get(c), c) for c in columns])
     console.print(table)
 
 
