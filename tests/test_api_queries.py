@@ -142,3 +142,17 @@ def test_subgraph_exports_match_the_query(client: TestClient, tmp_path: Path) ->
     problem(client.get("/api/export/graphml", params={"query": "neighbourhood"}), 422)
     problem(client.get("/api/export/csv", params={"query": "neighbourhood", "id": "org:nobody"}), 404)
     problem(client.get("/api/export/csv", params={"query": "pagerank"}), 422)
+
+
+def test_clusters_and_brokers(client: TestClient) -> None:
+    first = client.get("/api/clusters", params={"seed": 7}).json()
+    assert first["seed"] == 7 and first["nodes"] > 0 and first["clusters"]
+    members = {n["id"] for c in first["clusters"] for n in c["top_members"]}
+    assert {"org:sample:u1", "org:sample:i1"} <= members
+    again = client.get("/api/clusters", params={"seed": 7}).json()
+    assert again["clusters"] == first["clusters"] and again["cached"] is True
+    brokers = client.get("/api/brokers", params={"limit": 3}).json()
+    assert len(brokers["by_betweenness"]) <= 3
+    # the network is a line u2 – l1 – e1 – u1 – i1 – e2: its two middle organisations bridge the most
+    assert {b["node"]["id"] for b in brokers["by_betweenness"][:2]} == {"org:sample:e1", "org:sample:u1"}
+    problem(client.get("/api/clusters", params={"resolution": 0}), 422)
