@@ -112,10 +112,11 @@ def department_key(name: str, ctx: Context) -> tuple[str, str]:
         s = ctx.province + s[1:]
     elif s.startswith("市") and not NOT_A_REGION_PREFIX.match(s) and ctx.city:
         s = ctx.city + s[1:]
-    else:
+    short_prefix = None
+    if not s.startswith(("各", "省", "市")):
         for short, full in sorted(_SHORT_TO_FULL.items(), key=lambda kv: -len(kv[0])):
-            if s.startswith(short) and not s.startswith(full) and not s.startswith(short + "省"):
-                s = full + s[len(short):]
+            if s.startswith(short) and not s.startswith(full) and s[len(short):len(short) + 1] not in "省市州县区":
+                short_prefix = (short, full)
                 break
     canonical = s
     for short, full in DEPARTMENT_EXPANSIONS:
@@ -126,7 +127,12 @@ def department_key(name: str, ctx: Context) -> tuple[str, str]:
         canonical = canonical[:-1] + "委员会"
     elif canonical.endswith("办") and not canonical.endswith("总办"):
         canonical = canonical[:-1] + "办公室"
-    key = canonical.replace("人民政府国有资产", "国有资产").replace("人民政府", "政府")
+    key = canonical
+    if short_prefix:
+        # 黑龙江银保监局 keeps its name; its key is 黑龙江省… like every other spelling of it
+        canonical = s
+        key = short_prefix[1] + key[len(short_prefix[0]):]
+    key = key.replace("人民政府国有资产", "国有资产").replace("人民政府", "政府")
     key = key.replace("(", "（").replace(")", "）")
     return key, canonical
 
