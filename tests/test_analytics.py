@@ -1,0 +1,113 @@
+"""clusters and brokers: networkx on the pulled network, deterministic, cached until the graph changes."""
+
+from __future__ import annotations
+
+import networkx as nx
+import pytest
+
+from graph.schema import Label, RelType
+from graph.writes import write_edges
+from queries import analytics
+from queries.analytics import brokers, clusters, collaboration_network
+from tests import graphdata
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module", params=("falkordb", "neo4j"))
+def loaded(request: pytest.FixtureRequest):
+    store = request.getfixturevalue(f"{request.param}_store_session")
+    store.wipe()
+    store.ensure_schema()
+    ds = graphdata.build(store, 21, 90)
+    analytics.clear_cache()
+    return store, ds
+
+
+def _expected_network(ds) -> nx.Graph:
+    """The collaboration network built straight from the records."""
+    nodes = ds.all_nodes()
+    g = nx.Graph()
+    orgs = ds.node_ids(Label.UNIVERSITY, Label.INSTITUTE, Label.ENTERPRISE, Label.AGENCY)
+    g.add_nodes_from(orgs)
+    g.add_nodes_from(a["id"] for a in ds.nodes[Label.ALLIANCE] if any(
+        e["end"] == a["id"] for _, e in ds.edges_of(RelType.MEMBER_OF)))
+
+    def bump(a, b):
+        if a != b:
+            w = g.get_edge_data(a, b, {"weight": 0})["weight"]
+            g.add_edge(a, b, weight=w + 1)
+
+    for _, e in ds.edges_of(RelType.COLLABORATES_WITH, RelType.MEMBER_OF):
+        bump(e["start"], e["end"])
+    devs: dict[str, set] = {}
+    for _, e in ds.edges_of(RelType.DEVELOPED):
+        devs.setdefault(e["end"], set()).add(e["start"])
+    for _, e in ds.edges_of(RelType.TRANSFERRED_TO):
+        for d in devs.get(e["start"], ()):
+            bump(d, e["end"])
+    assert all(n in nodes for n in g)
+    return g
+
+
+def test_network_is_the_one_the_records_describe(loaded) -> None:
+    store, ds = loaded
+    net = collaboration_network(store)
+    want = _expected_network(ds)
+    assert set(net.graph.nodes) == set(want.nodes)
+    assert {frozenset(e): w for *e, w in net.graph.edges(data="weight")} == \
+        {frozenset(e): w for *e, w in want.edges(data="weight")}
+
+
+def test_clusters_are_louvain_partitions_and_deterministic(loaded) -> None:
+    store, ds = loaded
+    first = clusters(store, seed=4, limit=1000, min_size=1, members=100)
+    analytics.clear_cache()
+    again = clusters(store, seed=4, limit=1000, min_size=1, members=100)
+    assert first.model_dump() == again.model_dump()
+    assert sum(c.size for c in first.clusters) == first.nodes
+    assert [c.size for c in first.clusters] == sorted((c.size for c in first.clusters), reverse=True)
+    want = _expected_network(ds)
+    expected = nx.community.louvain_communities(nx.Graph(want), weight="weight", seed=4)
+    assert first.modularity == pytest.approx(
+        nx.community.modularity(want, expected, weight="weight"), abs=0.05)
+    assert 0.2 < first.modularity < 1
+    top = first.clusters[0]
+    assert top.top_members and top.kinds and sum(top.kinds.values()) == top.size
+
+
+def test_brokers_match_networkx_centralities(loaded) -> None:
+    store, ds = loaded
+    got = brokers(store, limit=5)
+    want = _expected_network(ds)
+    between = nx.betweenness_centrality(want, normalized=True)
+    rank = nx.pagerank(want, weight="weight")
+    orgs = [n for n in want if not n.startswith("alliance:")]
+    assert [b.node.id for b in got.by_betweenness] == sorted(orgs, key=lambda x: (-round(between[x], 9), x))[:5]
+    assert [b.node.id for b in got.by_pagerank] == sorted(orgs, key=lambda x: (-round(rank[x], 9), x))[:5]
+    assert got.by_betweenness[0].betweenness == pytest.approx(between[got.by_betweenness[0].node.id], abs=1e-8)
+    assert not got.betweenness_sampled
+
+
+def test_results_are_cached_until_the_graph_changes(loaded) -> None:
+    store, ds = loaded
+    analytics.clear_cache()
+    first = brokers(store, seed=1)
+    assert not first.cached
+    second = brokers(store, seed=1)
+    assert second.cached and second.fingerprint == first.fingerprint
+    a, b = ds.node_ids(Label.UNIVERSITY)[:2]
+    write_edges(store, RelType.COLLABORATES_WITH, Label.ORGANIZATION, Label.ORGANIZATION,
+                [{"start": a, "end": b, "project": "示例缓存失效", "year": 2025}], now="2026-02-01T00:00:00+00:00")
+    third = brokers(store, seed=1)
+    assert not third.cached and third.fingerprint != first.fingerprint
+    assert third.edges >= first.edges
+
+
+def test_large_networks_sample_betweenness_and_say_so(loaded, monkeypatch) -> None:
+    store, _ = loaded
+    monkeypatch.setattr(analytics, "EXACT_BETWEENNESS_MAX", 10)
+    analytics.clear_cache()
+    got = brokers(store, seed=2)
+    assert got.betweenness_sampled and got.betweenness_k is not None and got.betweenness_k >= analytics.MIN_SAMPLES
+    assert brokers(store, seed=2).by_betweenness == got.by_betweenness  # deterministic for a seed
