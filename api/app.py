@@ -84,6 +84,7 @@ def create_app(settings: Any, store: GraphStore | None = None) -> FastAPI:
         if engine.owns_store:
             engine.open()
             app.state.store = engine.store
+        engine.start_watchdog()
         try:
             yield
         finally:
