@@ -79,6 +79,36 @@ def merge_edges_query(rel: RelType | str, start: Label | str, end: Label | str) 
     )
 
 
+def create_nodes_query(kind: Label | str) -> str:
+    """CREATE nodes known not to exist yet (a bulk load's new entities); same rows as :func:`merge_nodes_query`.
+
+    Only for ids the caller has checked are absent: the uniqueness constraint
+    refuses the whole batch otherwise. Returns ``created``, ``updated``, ``rows``.
+    """
+    labels = "".join(f":{cypher_label(x)}" for x in labels_of(kind))
+    return (
+        f"UNWIND $rows AS row CREATE (n{labels} {{id: row.id}}) "
+        "SET n += row.props, n.aliases = coalesce(row.aliases, []), n.sources = row.sources, n.updated_at = row.now "
+        "RETURN count(n) AS created, 0 AS updated, count(n) AS rows"
+    )
+
+
+def create_edges_query(rel: RelType | str, start: Label | str, end: Label | str) -> str:
+    """CREATE edges known not to exist yet (one endpoint was created by this load); rows as :func:`merge_edges_query`."""
+    spec = rel_spec(rel)
+    a = cypher_label(node_spec(start).key_label)
+    b = cypher_label(node_spec(end).key_label)
+    t = cypher_rel(spec.type)
+    return (
+        "UNWIND $rows AS row "
+        f"MATCH (a:{a} {{id: row.start}}) "
+        f"MATCH (b:{b} {{id: row.end}}) "
+        f"CREATE (a)-[r:{t} {{key: row.key}}]->(b) "
+        "SET r += row.props, r.sources = row.sources, r.updated_at = row.now "
+        "RETURN count(r) AS created, 0 AS updated, count(r) AS rows"
+    )
+
+
 def edge_key(rel: RelType | str, props: Mapping[str, Any]) -> str:
     """The value that tells parallel edges of one type apart."""
     return "|".join("" if props.get(k) is None else str(props[k]) for k in rel_spec(rel).key)

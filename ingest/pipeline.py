@@ -42,7 +42,13 @@ from graph.schema import (
 )
 from graph.search_keys import search_props
 from graph.store import GraphStore
-from graph.writes import edge_key, merge_edges_query, merge_nodes_query
+from graph.writes import (
+    create_edges_query,
+    create_nodes_query,
+    edge_key,
+    merge_edges_query,
+    merge_nodes_query,
+)
 from ingest.layouts import Column, Layout, _norm_choice, detect_layout, layout as layout_named, layouts
 from ingest.normalize import (
     clean_text,
@@ -226,6 +232,10 @@ class _Load:
         self.total: int | None = None
         self._next_tick = _PROGRESS_EVERY
         self.alias_rows: list[tuple[str, int, str, str, list[str]]] = []
+        #: ids this load created, per key label: an edge touching one cannot exist yet
+        self.new_ids: dict[Label, set[str]] = {}
+        #: hashes of edges this load created without MERGE (a repeat falls back to MERGE)
+        self.new_edges: set[int] = set()
         self.merges_dropped = 0
 
     # ------------------------------------------------------------------ progress
@@ -252,23 +262,54 @@ class _Load:
 
     # ------------------------------------------------------------------ writes
 
-    def write(self, kind: str, query: str, rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any],
-              file: str) -> int:
-        """Write rows in batches (a batch never holds one key twice); count per ``kind``. Returns rows written."""
+    def write_nodes(self, label: Label, rows: list[dict[str, Any]], file: str, *, kind: str | None = None) -> int:
+        """Write node rows of one label; rows of entities new to the graph are CREATEd, the rest MERGEd."""
+        rows, folded = _combine(rows, lambda r: r["id"])
+        if folded and kind != "alias":  # several aliases of one entity are the norm, not news
+            self.report.notes.append(f"{file}: {folded} {label.value} rows repeat one given earlier in the file "
+                                     "and were combined with it")
+        fresh = [r for r in rows if r.get("_new")]
+        old = [r for r in rows if not r.get("_new")]
+        kl = NODE_SPECS[label].key_label
+        name = kind or label.value
+        written = self._batches(name, create_nodes_query(label), fresh, file, lambda r: r["id"])
+        self.new_ids.setdefault(kl, set()).update(r["id"] for r in fresh)
+        return written + self._batches(name, merge_nodes_query(label), old, file, lambda r: r["id"])
+
+    def write_edges(self, rel: RelType, a: Label, b: Label, rows: list[dict[str, Any]], file: str) -> int:
+        """Write edge rows; an edge with an endpoint created by this load cannot exist yet and is CREATEd."""
+        key = _edge_row_key
+        rows, folded = _combine(rows, key)
+        new_a, new_b = self.new_ids.get(a, set()), self.new_ids.get(b, set())
+        fresh, old = [], []
+        seen = self.new_edges
+        for r in rows:
+            if r["start"] in new_a or r["end"] in new_b:
+                h = hash((rel.value, r["start"], r["end"], r["key"]))
+                if h not in seen:
+                    seen.add(h)
+                    fresh.append(r)
+                    continue
+            old.append(r)
+        written = self._batches(rel.value, create_edges_query(rel, a, b), fresh, file, key)
+        return written + self._batches(rel.value, merge_edges_query(rel, a, b), old, file, key)
+
+    def _batches(self, kind: str, query: str, rows: list[dict[str, Any]], file: str,
+                 key: Callable[[dict[str, Any]], Any]) -> int:
+        """Run ``query`` over ``rows`` in batches, one transaction each; count outcomes under ``kind``."""
         counts = self.report.kind(kind)
         written = 0
-        rows, folded = _combine(rows, key)
-        if folded and kind != "alias":  # several aliases of one entity are the norm, not news
-            self.report.notes.append(f"{file}: {folded} {kind} rows repeat one given earlier in the file "
-                                     "and were combined with it")
         for batch in _batches(rows, self.batch_size, key):
+            rownums = [r.pop("_row", None) for r in batch]
+            for r in batch:
+                r.pop("_new", None)
             try:
                 result = self.store.write_batch(query, batch)
             except StoreUnavailable:
                 raise
-            except (ConstraintViolation, StoreError) as exc:
+            except StoreError as exc:
                 # the engine rolled the whole batch back; say which rows it held
-                first, last = batch[0].get("_row"), batch[-1].get("_row")
+                first, last = rownums[0], rownums[-1]
                 self.report.rejected.append(RejectedRow(
                     file=file, row=first, column=None,
                     reason=f"the engine refused the batch of rows {first}–{last} ({len(batch)} rows, none written): {exc}"))
@@ -281,6 +322,10 @@ class _Load:
             counts.unchanged += len(batch) - created - updated
             written += len(batch)
         return written
+
+
+def _edge_row_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return row["start"], row["end"], row["key"]
 
 
 def _combine(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> tuple[list[dict[str, Any]], int]:
@@ -466,7 +511,7 @@ def _node_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
         sources = [f"{source_prefix}row={rownum}", *values.get("source", ())]
         node_rows.setdefault(label, []).append({
             "id": res.id, "props": props, "aliases": aliases, "sources": sources,
-            "replace": [source_prefix], "now": ld.now, "_row": rownum,
+            "replace": [source_prefix], "now": ld.now, "_row": rownum, "_new": not res.existing,
         })
         if merged or (values.get("id") and values["id"] != res.id):
             if len(ld.report.merges) < MAX_MERGES_LISTED:
@@ -490,9 +535,9 @@ def _node_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
 
     written = 0
     for label, rows in node_rows.items():
-        written += ld.write(label.value, merge_nodes_query(label), rows, lambda r: r["id"], file)
+        written += ld.write_nodes(label, rows, file)
     for (rel, a, b), rows in edge_rows.items():
-        ld.write(rel.value, merge_edges_query(rel, a, b), rows, lambda r: (r["start"], r["end"], r["key"]), file)
+        ld.write_edges(rel, a, b, rows, file)
     fr.loaded = written
     fr.status = "partly loaded" if rejected else "loaded"
     ld.finish_file(fr, rejected, kind_of_row, default_kind)
@@ -567,8 +612,7 @@ def _edge_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
         return
     written = 0
     for (a, b), rows in groups.items():
-        written += ld.write(rel.value, merge_edges_query(rel, a, b), rows,
-                            lambda r: (r["start"], r["end"], r["key"]), file)
+        written += ld.write_edges(rel, a, b, rows, file)
     fr.loaded = written
     fr.status = "partly loaded" if rejected else "loaded"
     ld.finish_file(fr, rejected, {}, rel.value)
@@ -639,7 +683,7 @@ def _persist_aliases(ld: _Load) -> None:
         for row in batch:
             by_file.setdefault(row.pop("_file"), []).append(row)
         for file, part in by_file.items():
-            ld.write("alias", merge_nodes_query(label), part, lambda r: r["id"], file)
+            ld.write_nodes(label, part, file, kind="alias")
     if unknown:
         ld.report.kind("alias").unchanged += len(unknown)
         ld.report.notes.append(

@@ -156,9 +156,11 @@ def demo(
     host: str = typer.Option(None, help="bind address (default 127.0.0.1)"),
     port: int = typer.Option(None, help="port (default 8000)"),
     no_serve: bool = typer.Option(False, "--no-serve", help="load the sample and exit"),
+    scale: int = typer.Option(3000, "--scale", help="generated nodes added to the reference data"),
+    seed: int = typer.Option(7, "--seed", help="seed of the generated set"),
 ) -> None:
-    """Load the sample data into the embedded engine and serve the API on it."""
-    from ingest.builtin_sample import load_builtin_sample
+    """Load the sample data (real reference data + a generated activity set) and serve the API on it."""
+    from ingest.demo import load_demo
 
     s = settings()
     if host:
@@ -167,11 +169,14 @@ def demo(
         s.port = port
     store = s.open_store()
     store.ensure_schema()
-    counts = load_builtin_sample(store)
+    report = load_demo(store, scale=scale, seed=seed, batch_size=s.batch_size)
     total_nodes = store.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
     total_edges = store.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
     typer.echo(f"engine: {store.capabilities.engine} {store.capabilities.version}")
-    typer.echo("loaded: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    typer.echo("loaded: " + ", ".join(f"{k} {c.created + c.updated + c.unchanged}"
+                                      for k, c in sorted(report.counts.items())))
+    if report.rejected:
+        typer.echo(f"rejected rows: {len(report.rejected)} (first: {report.rejected[0].reason})")
     typer.echo(f"graph now holds {total_nodes} nodes and {total_edges} edges")
     if no_serve:
         store.close()
