@@ -154,6 +154,9 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
     "deadline": ("截止年份", "deadline", ("期限年份",), "", ""),
     "baseline": ("基期值", "baseline", ("基线",), "", ""),
     "text": ("原文", "text", (), "", ""),
+    "accumulation": ("累计方式", "accumulation", ("口径",), "", "四年累计, 累计, 年均, 每年"),
+    "scope": ("统计范围", "scope", ("范围", "适用范围"), "", "高等院校, 科研院所, 企业, 全省 …"),
+    "qualifier": ("限定", "qualifier", ("限定词",), "", "以上, 左右, 余 …"),
     "mode": ("转化方式", "mode", ("方式", "转让方式"), "许可", ""),
     "amount_cny": ("金额", "amount_cny", ("合同金额", "成交额", "投资金额", "交易金额", "amount"), "300万元",
                    "amount in 元; a unit in the header or cell (万元, 亿元) is applied"),
@@ -163,7 +166,7 @@ FIELDS: dict[str, tuple[str, str, tuple[str, ...], str, str]] = {
     "start": ("起始位置", "start_offset", (), "", ""),
     "end": ("结束位置", "end_offset", (), "", ""),
     "source": ("来源", "source", ("数据来源", "出处", "sources"), "",
-               "where the fact is stated (URL or document); `;`-separated"),
+               "where the fact is stated (URL or document); several separated by `;` or `|`"),
 }
 
 # canonical value → accepted spellings; Chinese first
@@ -316,9 +319,10 @@ def _strip_optional(annotation: Any) -> Any:
     return annotation
 
 
-def _column_for(owner: str, name: str, annotation: Any, *, required: bool = False) -> Column:
+def _column_for(owner: str, name: str, annotation: Any, *, required: bool = False, doc: str | None = None) -> Column:
     """A column for one property of a schema model; its type follows the annotation."""
     zh, en, synonyms, example, description = FIELDS.get(name, (name, name, (), "", ""))
+    description = description or doc or ""
     ann = _strip_optional(annotation)
     origin = typing.get_origin(ann)
     choices = None
@@ -373,7 +377,7 @@ def _node_columns(lbl: Label) -> list[Column]:
                                description=FIELDS["region"][4] + "; also a LOCATED_IN edge",
                                example=FIELDS["region"][3]))
             continue
-        col = _column_for(lbl.value, name, info.annotation, required=(name == "name"))
+        col = _column_for(lbl.value, name, info.annotation, required=(name == "name"), doc=info.description)
         if name == "kind" and lbl == Label.ACHIEVEMENT:
             col = Column(**{**col.__dict__, "zh": "成果类型", "synonyms": ("类型", "类别", "kind")})
         elif name == "level" and lbl == Label.REGION:
@@ -430,7 +434,7 @@ def _edge_columns(rel: RelType) -> list[Column]:
     for name, info in spec.model.model_fields.items():
         if name in _SKIP_FIELDS:
             continue
-        cols.append(_column_for(rel.value, name, info.annotation))
+        cols.append(_column_for(rel.value, name, info.annotation, doc=info.description))
     cols.append(_source_column())
     return cols
 
@@ -519,7 +523,7 @@ def _looks_mixed(rows: list[dict[str, Any]], headers: list[str]) -> bool:
 def detect_layout(headers: list[str], stem: str, sample: list[dict[str, Any]] | None = None) -> Layout:
     """The layout of a file with these ``headers`` and file-name ``stem`` (see the module doc)."""
     table = layouts()
-    scored: list[tuple[int, int, str]] = []
+    scored: list[tuple[tuple[int, int], int, str]] = []
     for lay in table.values():
         matched: set[str] = set()
         unknown = 0
@@ -530,7 +534,9 @@ def detect_layout(headers: list[str], stem: str, sample: list[dict[str, Any]] | 
             else:
                 matched.add(col.field)
         if all(c.field in matched for c in lay.columns if c.required) and matched - {"source"}:
-            scored.append((len(matched) - unknown, int(_hinted(lay, stem)), lay.name))
+            required = sum(1 for c in lay.columns if c.required)
+            # more known headers wins; among equals, the layout whose required columns they are
+            scored.append(((len(matched) - unknown, required), int(_hinted(lay, stem)), lay.name))
     if not scored:
         raise InputError(
             f"cannot tell what kind of data {stem!r} holds from its headers ({', '.join(map(str, headers))}); "
