@@ -25,7 +25,9 @@ _CHANGE = (
     "WITH {v}, row, created, old, "
     "[s IN old WHERE s IN row.sources OR none(p IN row.replace WHERE s STARTS WITH p)] "
     "+ [s IN row.sources WHERE NOT s IN old] AS src{alias_new} "
-    "WITH {v}, row, created, src, created OR size(src) <> size(old) OR src <> old{alias_changed} "
+    "WITH {v}, row, created, src, created OR size(src) <> size(old) "
+    # a file's entry whose row number alone moved is provenance kept current, not a change
+    "OR any(s IN src WHERE NOT split(s, '#row=')[0] IN [o IN old | split(o, '#row=')[0]]){alias_changed} "
     "OR any(k IN keys(row.props) WHERE {v}[k] IS NULL OR {v}[k] <> row.props[k]) AS changed "
     "SET {v} += row.props, {v}.sources = src{alias_set}, "
     "{v}.updated_at = CASE WHEN changed THEN row.now ELSE {v}.updated_at END "

@@ -365,11 +365,27 @@ def _in_industry_allowed(lbl: Label) -> bool:
     return lbl in spec.start or NODE_SPECS[lbl].key_label in spec.start
 
 
+#: how spreadsheets of one kind name their name column (成果名称, 企业名称 …); ids are "<word>编号"
+_NAME_WORDS: dict[Label, tuple[str, ...]] = {
+    Label.ACHIEVEMENT: ("成果", "项目"), Label.PLATFORM: ("平台",), Label.BASE: ("载体", "基地", "园区"),
+    Label.FUND: ("基金",), Label.ALLIANCE: ("联盟",), Label.INDUSTRY: ("产业", "行业"), Label.REGION: ("地区",),
+    Label.UNIVERSITY: ("学校", "高校", "院校"), Label.INSTITUTE: ("院所", "单位"), Label.ENTERPRISE: ("企业", "公司"),
+    Label.AGENCY: ("部门", "单位"), Label.POLICY: ("政策", "文件"), Label.TASK: ("任务",), Label.TARGET: ("目标",),
+}
+
+
 def _node_columns(lbl: Label) -> list[Column]:
     model = NODE_SPECS[lbl].model
     cols: list[Column] = []
+    words = _NAME_WORDS.get(lbl, ())
     for name, info in model.model_fields.items():
         if name in _SKIP_FIELDS:
+            continue
+        if name in ("id", "name"):
+            col = _column_for(lbl.value, name, info.annotation, required=(name == "name"), doc=info.description)
+            suffix = "编号" if name == "id" else "名称"
+            extra = tuple(f"{w}{suffix}" for w in words if f"{w}{suffix}" not in col.synonyms)
+            cols.append(Column(**{**col.__dict__, "synonyms": (*col.synonyms, *extra)}))
             continue
         if name == "region":
             cols.append(Column("region", *FIELDS["region"][:2], "ref", synonyms=FIELDS["region"][2],
