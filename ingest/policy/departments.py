@@ -63,7 +63,7 @@ _COLLECTIVE = re.compile(rf"^各?(?:市|县|区|州|地|盟|旗|乡|镇)[{CJK}()
 _VOCAB = "|".join(sorted(map(re.escape, DEPARTMENT_VOCABULARY), key=len, reverse=True))
 _STRICT = re.compile(
     rf"(?P<name>(?:省委|市委|省|市|区|县)(?:{_VOCAB})[{CJK}]{{0,10}}?"
-    r"(?:工作领导小组办公室|工作领导小组|领导小组|委员会|办公室|厅|局|委|办))"
+    r"(?:工作领导小组办公室|领导小组办公室|工作领导小组|领导小组|委员会|办公室|厅|局|委|办))"
     rf"(?![{CJK}]{{0,1}}(?:库|平台|基金|中心|园|院|所|计划|工程|资金|项目|政策|系统))"
 )
 _STRICT_COLLECTIVE = re.compile(rf"各(?:市|县|区|州)(?:\([{CJK}、]{{1,6}}\))?(?:人民政府|政府)(?:\([{CJK}]{{1,4}}\))?")

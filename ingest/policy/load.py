@@ -414,6 +414,27 @@ def _remove_document(store: GraphStore, pid: str, owned: list[str] = ()) -> int:
     return removed
 
 
+_RESTORED = ("name", "aliases", "sources", "updated_at", "region", "search_keys", "search_text")
+
+
+def _shared_state(store: GraphStore, ids: set[str]) -> dict[Label, list[dict[str, Any]]]:
+    """The properties a load may change on nodes other documents share, to restore them if it fails."""
+    state: dict[Label, list[dict[str, Any]]] = {}
+    for lbl in (Label.ORGANIZATION, Label.INDUSTRY, Label.PLATFORM, Label.BASE, Label.FUND, Label.ALLIANCE):
+        rows = store.read(f"MATCH (n:{cypher_label(lbl)}) WHERE n.id IN $ids RETURN n.id AS id, properties(n) AS p",
+                          {"ids": sorted(ids)})
+        state[lbl] = [{"id": r["id"], "props": {k: r["p"].get(k) for k in _RESTORED if r["p"].get(k) is not None}}
+                      for r in rows]
+    return state
+
+
+def _restore_shared(store: GraphStore, state: dict[Label, list[dict[str, Any]]]) -> None:
+    for lbl, rows in state.items():
+        if rows:
+            store.write_batch(f"UNWIND $rows AS row MATCH (n:{cypher_label(lbl)} {{id: row.id}}) SET n += row.props",
+                              rows)
+
+
 def _remove_stale(store: GraphStore, pid: str, plan: _Plan) -> int:
     """Remove what an earlier version of this document had and this one does not."""
     removed = 0
@@ -466,6 +487,7 @@ def load_policy(store: GraphStore, path: str | Path, *, now: str | None = None,
     index.existing_ids = _existing(store, shared) if shared else set()
     pid, plan = _build(analysis, index, source, now)
 
+    shared_before = _shared_state(store, index.existing_ids) if index.existing_ids else {}
     had_policy = bool(store.read(f"MATCH (p:{cypher_label(Label.POLICY)} {{id: $pid}}) RETURN p.id AS id",
                                  {"pid": pid}))
     created = updated = removed = 0
@@ -492,6 +514,7 @@ def load_policy(store: GraphStore, path: str | Path, *, now: str | None = None,
         log.error("loading %s failed, removing what was written: %s", source, exc)
         try:
             _remove_document(store, pid, sorted(plan.owned_new_ids))
+            _restore_shared(store, shared_before)
         except Exception as cleanup_exc:  # noqa: BLE001 - reported with the original error
             raise StoreError(f"{pt.source}: loading failed ({exc}) and so did removing the partial load "
                              f"({cleanup_exc}); load the file again to complete it") from exc

@@ -211,7 +211,7 @@ def find_targets(original: str, text: str, a: int, b: int, *, task: str | None, 
             subject = _clean_metric(subject)
             obj = _clean_metric(re.split(r"[,，;；。的]", after)[0])
             obj = LEADING_VERBS.sub("", obj)
-            obj = re.split(r"(?<=[\u4e00-\u9fff]{2})(?:在|于|向|到)(?=[\u4e00-\u9fff])", obj)[0]
+            obj = re.split(r"(?<=[\u4e00-\u9fff]{2})(?:在|于|向|到|开展|进行|用于|实现)(?=[\u4e00-\u9fff])", obj)[0]
             is_rate = bool(re.search(r"(?:增长|提高|提升|下降|降低)$", TRAILING_VERBS.sub("", before.strip()) or before.strip())) \
                 or bool(re.search(r"(?:增长|提高|提升|下降|降低)$", before.strip()))
             metric = subject if re.search(f"[{CJK}]", subject or "") and kind == "arabic" else ""
