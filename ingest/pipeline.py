@@ -751,7 +751,7 @@ def ingest_paths(
                 for table in open_tables(path, is_header=_header_check):
                     closers.append(table.close)
                     fr = FileReport(file=table.name, encoding=table.encoding)
-                    lay = fixed or detect_layout(table.headers, path.stem, table.sample)
+                    lay = fixed or detect_layout(table.headers, f"{path.stem} {table.hint}".strip(), table.sample)
                     fr.kind = lay.name
                     tables.append((_rank(lay), order, table, lay, fr))
                     order += 1

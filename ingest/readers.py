@@ -52,6 +52,8 @@ class Table:
     #: an estimate of the number of data rows (for progress), None if unknown
     size_hint: int | None = None
     close: Callable[[], None] = lambda: None
+    #: words that may name the kind besides the file name (a sheet's title)
+    hint: str = ""
 
 
 def expand_paths(paths: list[str | os.PathLike[str]]) -> list[Path]:
@@ -225,7 +227,7 @@ def _xlsx_tables(path: Path, is_header: Callable[[list[str]], bool] | None) -> I
             max_row = ws.max_row
             yield Table(name, path, headers, h + 1, rows(),
                         sample=[dict(zip(headers, r)) for r in first[h + 1:]],
-                        size_hint=(max_row - h - 1) if max_row else None)
+                        size_hint=(max_row - h - 1) if max_row else None, hint=ws.title)
     finally:
         wb.close()
 
