@@ -124,6 +124,9 @@ SHOTS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+MAX_SHOT_HEIGHT = 1500
+
+
 def _load_sample(store: Any) -> None:
     try:
         from ingest.demo import load_demo
@@ -141,7 +144,7 @@ def screenshots(
     out: Path = typer.Option(Path("docs/screenshots"), "--out", help="folder for the PNG files"),
     current: bool = typer.Option(False, "--current",
                                  help="shoot the graph the settings select, instead of a fresh sample graph"),
-    width: int = typer.Option(1360, "--width", min=800, max=2560, help="browser width in pixels"),
+    width: int = typer.Option(1280, "--width", min=800, max=2560, help="browser width in pixels"),
 ) -> None:
     """Screenshot every page (headless Chromium) into docs/screenshots/.
 
@@ -182,11 +185,15 @@ def _shoot(store: Any, s: Any, out: Path, width: int, serve_in_thread: Any, brow
     out.mkdir(parents=True, exist_ok=True)
     with serve_in_thread(application) as base, browser_page(width=width, height=900) as (page, guard):
         for name, path, label in SHOTS:
-            page.goto(base + path.format(**subjects), wait_until="load")
+            # the first clusters page computes communities and brokers (cached afterwards): allow it time
+            page.goto(base + path.format(**subjects), wait_until="load", timeout=180_000)
             if page.locator(".netview").count():
                 page.wait_for_selector(".netview[data-drawn='true']", timeout=20000)
                 page.wait_for_timeout(400)
-            page.screenshot(path=str(out / name), full_page=True)
+            # whole page, but no taller than MAX_SHOT_HEIGHT: the PNGs live in the repository
+            height = min(int(page.evaluate("document.documentElement.scrollHeight")), MAX_SHOT_HEIGHT)
+            page.screenshot(path=str(out / name), full_page=True,
+                            clip={"x": 0, "y": 0, "width": width, "height": height})
             typer.echo(f"{label}: {out / name}")
         if guard.outside:
             raise InputError("a page asked for another host: " + ", ".join(guard.outside))

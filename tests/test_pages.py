@@ -68,7 +68,7 @@ def no_other_host(html: str) -> list[str]:
 
 
 PAGES = ["/", "/search?q=示例", "/entity/org:sample:u1", "/entity/org:sample:u1?depth=2",
-         "/paths?from=示例理工大学&to=示例石墨科技有限公司", "/chain", "/alliances"]
+         "/paths?from=示例理工大学&to=示例石墨科技有限公司", "/chain", "/alliances", "/clusters"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -217,3 +217,60 @@ def test_static_files_stay_inside_their_folder(client: TestClient) -> None:
     assert client.get("/static/vendor/vis-network/vis-network.min.js").status_code == 200
     for bad in ("/static/../viz.py", "/static/%2e%2e/viz.py", "/static/vendor/vis-network/README.md"):
         assert client.get(bad).status_code == 404, bad
+
+
+def test_clusters_page_colours_communities_and_links_members(client: TestClient) -> None:
+    r = client.get("/clusters")
+    assert r.status_code == 200
+    cards = re.search(r'data-testid="clusters">(.*)', r.text, re.S)
+    assert cards is not None and 'href="/entity/org:sample:u1"' in cards.group(1)
+    data = json.loads(re.search(r'class="netview-data">(.*?)</script>', r.text, re.S).group(1))  # type: ignore[union-attr]
+    assert data["nodes"] and all(n["url"].startswith("/entity/") for n in data["nodes"])
+    assert client.get("/clusters", params={"resolution": "abc"}).status_code == 422
+
+
+def test_viz_command_writes_a_self_contained_file(engine: str, engine_env: dict[str, str], tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from innograph.settings import Settings
+
+    s = Settings(data_dir=engine_env.get("INNOGRAPH_DATA_DIR", str(tmp_path / "d")),
+                 neo4j_uri=engine_env.get("INNOGRAPH_NEO4J_URI"), neo4j_user=engine_env.get("INNOGRAPH_NEO4J_USER", "neo4j"),
+                 neo4j_password=engine_env.get("INNOGRAPH_NEO4J_PASSWORD"))
+    st = s.open_store()
+    try:
+        st.ensure_schema()
+        load(st)
+    finally:
+        st.close()
+    out = tmp_path / "u1.html"
+    cli = [sys.executable, "-m", "innograph"]
+    try:
+        done = subprocess.run([*cli, "viz", "neighbourhood", "--id", "org:sample:u1", "--hops", "2", "--out", str(out)],
+                              env=engine_env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        html = out.read_text(encoding="utf-8")
+        assert "示例理工大学" in html and "示例石墨科技有限公司" in html
+        assert "\\u003cscript\\u003ealert(1)" in html and "<script>alert" not in html
+        assert no_other_host(html) == [] and "<script src" not in html
+        paths = subprocess.run([*cli, "viz", "paths", "--from", "示例理工", "--to", "示例石墨科技有限公司",
+                                "--out", str(tmp_path / "p.html")], env=engine_env, capture_output=True, text=True,
+                               timeout=120)
+        assert paths.returncode == 0, paths.stderr
+        bad = subprocess.run([*cli, "viz", "neighbourhood", "--id", "org:nope", "--out", str(tmp_path / "x.html")],
+                             env=engine_env, capture_output=True, text=True, timeout=120)
+        assert bad.returncode != 0 and "org:nope" in bad.stderr and "Traceback" not in bad.stderr
+        assert not (tmp_path / "x.html").exists()
+    finally:
+        if engine == "falkordb":
+            from graph.falkordb_store import EmbeddedServer
+
+            EmbeddedServer(s.data_dir).stop()
+
+
+def test_clusters_page_computes_brokers_on_request(client: TestClient) -> None:
+    plain = client.get("/clusters").text
+    assert "brokers=1" in plain and "中介中心性 <span" not in plain
+    with_brokers = client.get("/clusters", params={"brokers": 1}).text
+    assert 'id="brokers"' in with_brokers and "示例" in with_brokers

@@ -15,8 +15,18 @@ from api.pages import reads
 from api.pages.present import edge_facts, kind_of, rel_zh
 from api.pages.render import int_param, page_errors, render
 from api.pages.routes import StoreDep, _types_param, router
-from api.pages.views import GAP_REASON_ZH, GAP_ZH, alliances_data, alliances_view, chain_data, chain_view, paths_view
-from api.viz import render_fragment
+from api.pages.views import (
+    GAP_REASON_ZH,
+    GAP_ZH,
+    alliances_data,
+    alliances_view,
+    chain_data,
+    chain_view,
+    clusters_data,
+    clusters_view,
+    paths_view,
+)
+from api.viz import KIND_STYLES, render_fragment
 from graph.schema import RelType
 
 #: Relationship types offered by the path finder (the query layer's default set first).
@@ -106,3 +116,42 @@ def alliances_page(request: Request, store: StoreDep, industry: str = Query("", 
 
 
 MEMBER_KIND_ZH = {"University": "高校", "Institute": "院所", "Enterprise": "企业", "Other": "其他"}
+
+
+@router.get("/clusters", response_class=HTMLResponse)
+@page_errors
+def clusters_page(request: Request, store: StoreDep, resolution: str | None = None,
+                  brokers: str | None = None) -> HTMLResponse:
+    """Collaboration communities, coloured, with each one's industries, regions and top members.
+
+    Brokers (betweenness centrality) cost seconds on a large network, so they are
+    computed only when asked for (``?brokers=1``).
+    """
+    from api.viz import CLUSTER_COLORS
+    from queries.analytics import brokers as find_brokers
+
+    res = _resolution(resolution)
+    want_brokers = brokers not in (None, "", "0")
+    result = clusters_data(store, resolution=res)
+    view, _, subtitle = clusters_view(store, result=result)
+    names = reads.names_of(store, [r for c in result.clusters for r, _ in c.regions])
+    colours = {c.rank: CLUSTER_COLORS[i % len(CLUSTER_COLORS)] for i, c in enumerate(result.clusters)}
+    return render(request, "pages/clusters.html", active="/clusters", result=result, colours=colours,
+                  region_names=names, subtitle=subtitle, resolution=res,
+                  brokers=find_brokers(store, limit=10) if want_brokers else None,
+                  kind_zh={k: v.zh for k, v in KIND_STYLES.items()},
+                  network=render_fragment(view, height="560px") if result.clusters else None)
+
+
+def _resolution(value: str | None) -> float:
+    from graph.errors import InputError
+
+    if value in (None, ""):
+        return 1.0
+    try:
+        res = float(value)
+    except ValueError:
+        raise InputError(f"参数 resolution 应为数字 (resolution must be a number), got {value!r}") from None
+    if not 0.1 <= res <= 10:
+        raise InputError(f"参数 resolution 应在 0.1 到 10 之间 (between 0.1 and 10), got {res}")
+    return res

@@ -39,11 +39,13 @@ def sample_subjects(store: GraphStore) -> dict[str, str]:
         if collaboration_paths(store, entity, row["id"], max_hops=4, limit=1).paths:
             path_to = row["id"]
             break
+    target_rows = store.read(f"MATCH (n:{org} {{id: $id}}) RETURN n.name AS name", {"id": path_to}) if path_to else []
     chains = reads.chain_industries(store)
     industry = chains[0]["id"] if chains else ""
     for c in chains:
         if "graphite" in c["id"]:
             industry = c["id"]
             break
-    return {"entity": entity, "search": name[:3] or "大学", "path_from": entity, "path_to": path_to,
-            "industry": industry}
+    # the path finder is shown the way an analyst fills it in: by name
+    return {"entity": entity, "search": name[:3] or "大学", "path_from": name or entity,
+            "path_to": str(target_rows[0]["name"]) if target_rows else path_to, "industry": industry}

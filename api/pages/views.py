@@ -117,3 +117,31 @@ def alliances_view(store: Any, *, industry: str | None = None, region: str | Non
                       link_pattern=ENTITY_LINK if link else None)
     filters = " · ".join(x for x in (f"产业 {industry}" if industry else "", f"地区 {region}" if region else "") if x)
     return view, "产学研联盟 Alliances", filters or "全部 all"
+
+
+def clusters_data(store: Any, *, limit: int = 12, members: int = 10, resolution: float = 1.0) -> Any:
+    """Louvain communities of the collaboration network (the query layer caches them per graph state)."""
+    from queries.analytics import clusters
+
+    return clusters(store, limit=limit, members=members, resolution=resolution)
+
+
+def clusters_view(store: Any, *, max_nodes: int = DEFAULT_MAX_NODES, link: bool = True, result: Any = None,
+                  limit: int = 12, members: int = 10) -> tuple[View, str, str]:
+    """The top members of each community, coloured by community, with the links among them."""
+    from queries.analytics import collaboration_network
+
+    result = result if result is not None else clusters_data(store, limit=limit, members=members)
+    nodes: dict[str, dict[str, Any]] = {}
+    for cluster in result.clusters:
+        for m in cluster.top_members:
+            nodes.setdefault(m.id, {"id": m.id, "name": m.name or m.id, "labels": m.labels,
+                                    "properties": m.properties, "group": str(cluster.rank)})
+    graph = collaboration_network(store).graph
+    edges = [{"type": "关联", "start": a, "end": b, "properties": {"weight": d.get("weight")}}
+             for a, b, d in graph.subgraph(nodes).edges(data=True)] if nodes else []
+    view = build_view(nodes.values(), edges, max_nodes=max_nodes, link_pattern=ENTITY_LINK if link else None,
+                      total_nodes=result.nodes)
+    subtitle = (f"{len(result.clusters)} 个群落 communities · 模块度 modularity {result.modularity:.3f} · "
+                f"网络 {result.nodes} 个节点 nodes, {result.edges} 条边 edges")
+    return view, "创新群落 Collaboration clusters", subtitle

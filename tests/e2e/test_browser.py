@@ -57,12 +57,14 @@ def test_hostile_name_is_text_in_page_and_tooltip(site: str, browser: Any) -> No
     assert page.inner_text("[data-testid=entity-name]") == HOSTILE
     page.wait_for_selector(".netview[data-stable='true']", timeout=20000)
     # hover the hostile node on the canvas: its tooltip must show the name as text
+    page.locator(".netview-canvas").scroll_into_view_if_needed()
     point = page.evaluate(
         """(id) => { const net = document.querySelector('.netview').visNetwork;
                      const p = net.getPositions([id])[id]; const d = net.canvasToDOM(p);
                      const r = document.querySelector('.netview-canvas').getBoundingClientRect();
                      return {x: r.left + d.x, y: r.top + d.y}; }""", HOSTILE_ID)
-    page.mouse.move(point["x"], point["y"])
+    page.mouse.move(point["x"] - 40, point["y"] - 40)
+    page.mouse.move(point["x"], point["y"], steps=8)
     page.wait_for_selector("div.vis-tooltip", state="visible", timeout=5000)
     tip = page.locator("div.vis-tooltip")
     assert HOSTILE in tip.inner_text()
