@@ -214,7 +214,7 @@ def install(app: FastAPI) -> None:
 
 
 _DESCRIPTIONS = {
-    401: "missing or wrong API key", 403: "writes are disabled (no API key configured)",
+    400: "the request body could not be read (e.g. a broken multipart upload)", 401: "missing or wrong API key", 403: "writes are disabled (no API key configured)",
     404: "unknown id", 409: "an ingestion job is running; try again later (see Retry-After)", 413: "upload larger than INNOGRAPH_MAX_UPLOAD_MB", 415: "file type not accepted",
     422: "invalid parameters (each offending field in invalid_params)",
     500: "unexpected server error (logged; never a traceback)",

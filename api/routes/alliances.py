@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api", tags=["alliances"], dependencies=[ReadAccess],
                    responses=problems.responses(401, 404, 422, 503, 504))
 
 Industry = Annotated[str | None, Query(min_length=1, max_length=200, description="an Industry id (its "
-                                       "sub-industries count too)", examples=["ind:sample:materials"])]
+                                       "sub-industries count too)", examples=["ind:graphite"])]
 Region = Annotated[str | None, Query(min_length=1, max_length=200, description="a Region id (its sub-regions "
                                      "count too)", examples=["region:harbin"])]
 

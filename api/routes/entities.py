@@ -18,7 +18,7 @@ router = APIRouter(prefix="/api/entities", tags=["entities"], dependencies=[Read
                    responses=problems.responses(401, 404, 422, 503, 504))
 
 EntityId = Annotated[str, Path(min_length=1, max_length=200, description="the entity's id",
-                               examples=["org:sample:u1"])]
+                               examples=["org:hit"])]
 
 
 def find_node(store: GraphStore, entity_id: str) -> NodeValue:

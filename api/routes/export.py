@@ -97,7 +97,7 @@ def _route(fmt: str, summary: str, doc: str) -> Callable[..., StreamingResponse]
         query: Annotated[QueryName | None, Query(description="export this query's subgraph instead of the "
                                                              "whole graph")] = None,
         id: Annotated[str | None, Query(min_length=1, max_length=200, description="neighbourhood: the centre's id",
-                                        examples=["org:sample:u1"])] = None,
+                                        examples=["org:hit"])] = None,
         hops: Annotated[int, Query(ge=1, le=3, description="neighbourhood: hops from the centre")] = 1,
         source: Annotated[str | None, Query(min_length=1, max_length=200, description="paths: first id")] = None,
         target: Annotated[str | None, Query(min_length=1, max_length=200, description="paths: second id")] = None,

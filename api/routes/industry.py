@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api/industries", tags=["industry"], dependencies=[Re
                    responses=problems.responses(401, 404, 422, 503, 504))
 
 IndustryId = Annotated[str, Path(min_length=1, max_length=200, description="an Industry id",
-                                 examples=["ind:sample:materials"])]
+                                 examples=["ind:graphite"])]
 Region = Annotated[str, Query(min_length=1, max_length=200, description="the Region that counts as local "
                                                                         "(its sub-regions too)")]
 

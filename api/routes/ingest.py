@@ -56,8 +56,11 @@ def check_kind(kind: str) -> None:
 
 
 @router.post("/api/ingest", status_code=202, response_model=JobPublic, dependencies=[WriteKey],
-             summary="上传并导入文件 Upload a file and load it (background job)",
-             responses=problems.responses(401, 403, 413, 415, 422, 503))
+             summary="上传并导入文件 Upload a file and load it (background job)", operation_id="ingest",
+             responses={202: {"description": "the job, queued; poll its Location",
+                              "links": {"GetJob": {"operationId": "get_job",
+                                                   "parameters": {"job_id": "$response.body#/id"}}}},
+                        **problems.responses(400, 401, 403, 413, 415, 422, 503)})
 def ingest(
     request: Request,
     response: Response,
@@ -112,7 +115,8 @@ def list_jobs(jobs: JobsDep, page: PageDep) -> Paged[JobPublic]:
     return Paged[JobPublic].of(items, limit=page.limit, offset=page.offset, total=total)
 
 
-@router.get("/api/jobs/{job_id}", response_model=JobPublic, name="job", dependencies=[ReadAccess],
+@router.get("/api/jobs/{job_id}", response_model=JobPublic, name="job", operation_id="get_job",
+            dependencies=[ReadAccess],
             summary="导入任务状态 One ingestion job: progress, then its report",
             responses=problems.responses(401, 404, 422))
 def job(jobs: JobsDep, job_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]) -> JobPublic:

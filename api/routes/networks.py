@@ -25,7 +25,7 @@ Year = Annotated[int | None, Query(ge=1949, le=2100, description="only edges dat
             summary="邻域网络 The network within k hops of an entity")
 def neighbourhood(
     store: StoreDep,
-    entity_id: Annotated[str, Path(min_length=1, max_length=200, examples=["org:sample:u1"])],
+    entity_id: Annotated[str, Path(min_length=1, max_length=200, examples=["org:hit"])],
     hops: Annotated[int, Query(ge=1, le=MAX_NEIGHBOURHOOD_HOPS, description="hops from the centre")] = 1,
     type: Annotated[list[RelType] | None, Query(description="walk only these relationship types (default: all)")]
     = None,
@@ -45,9 +45,9 @@ def neighbourhood(
 def paths(
     store: StoreDep,
     source: Annotated[str, Query(min_length=1, max_length=200, description="id of the first organisation",
-                                 examples=["org:sample:u1"])],
+                                 examples=["org:hit"])],
     target: Annotated[str, Query(min_length=1, max_length=200, description="id of the second organisation",
-                                 examples=["org:sample:e2"])],
+                                 examples=["org:hec"])],
     type: Annotated[list[RelType] | None, Query(
         description="relationship types to walk, either direction (default: "
                     + ", ".join(t.value for t in DEFAULT_PATH_TYPES) + ")")] = None,

@@ -35,7 +35,7 @@ def delete(
     store: StoreDep,
     jobs: JobsDep,
     source: Annotated[str, Path(min_length=1, max_length=500, description="a file name as it appears in `sources` "
-                                "(every `<file>#…` entry matches), or one exact entry", examples=["organizations.csv"])],
+                                "(every `<file>#…` entry matches), or one exact entry", examples=["企业名录-2025Q1.xlsx"])],
     dry_run: Annotated[bool, Query(description="count what would change, change nothing")] = False,
 ) -> SourceDeletion:
     """Remove ``source`` from the ``sources`` list of every node and edge; delete the nodes and edges that
