@@ -448,3 +448,20 @@ def test_cli_runs_a_query_as_json_and_table(engine_env, engine, tmp_path) -> Non
     assert bad.returncode == 2 and "'hops'" in bad.stderr and "Traceback" not in bad.stderr
     listing = subprocess.run(cli + ["--list"], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert listing.returncode == 0 and "collaboration_paths" in listing.stdout
+
+
+# --------------------------------------------------------------------------- docs
+
+
+def test_docs_show_every_query_and_every_cypher_text() -> None:
+    from queries import cypher
+    from queries.registry import queries
+
+    doc = (graphdata.__file__.rsplit("/tests/", 1)[0] + "/docs/queries.md")
+    text = open(doc, encoding="utf-8").read()
+    for name, spec in queries().items():
+        assert f"## `{name}`" in text, f"docs/queries.md misses the query {name}"
+        for p in spec.params:
+            assert f"`{p.name}`" in text
+    for name in cypher.names():
+        assert cypher.text(name).strip() in text, f"docs/queries.md shows an old or no {name}.cypher"
