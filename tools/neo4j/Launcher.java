@@ -24,8 +24,16 @@ public class Launcher {
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
                 .build();
         if (password != null) {
-            dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
-                    "ALTER USER neo4j SET PASSWORD $p CHANGE NOT REQUIRED", Map.of("p", password));
+            try {
+                dbms.database(GraphDatabaseSettings.SYSTEM_DATABASE_NAME).executeTransactionally(
+                        "ALTER USER neo4j SET PASSWORD $p CHANGE NOT REQUIRED", Map.of("p", password));
+            } catch (RuntimeException e) {
+                // a restart on the same home: the password was set by the first start
+                if (!String.valueOf(e.getMessage()).contains("cannot be the same")) {
+                    dbms.shutdown();  // otherwise the DBMS threads keep the JVM alive without READY
+                    throw e;
+                }
+            }
         }
         Runtime.getRuntime().addShutdownHook(new Thread(dbms::shutdown));
         System.out.println("READY " + port);
