@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import inspect
 import json
 import logging
 import os
@@ -33,6 +34,8 @@ from graph.errors import InnographError, InputError, QueryTimeout, StoreAuthErro
 log = logging.getLogger("innograph.api.jobs")
 
 KEEP_JOBS = 200
+#: jobs allowed to wait in the queue of one server process
+MAX_QUEUED = 20
 _PERSIST_EVERY = 0.5
 
 
@@ -94,6 +97,9 @@ def default_runner(store: Any, path: Path, options: dict[str, Any],
             from ingest.policy import load_policy
         except ImportError:
             raise InputError("this installation cannot load policy text (ingest.policy is missing)") from None
+        # provenance names the uploaded file, not the folder it waits in on the server
+        if "source" in inspect.signature(load_policy).parameters:
+            return load_policy(store, path, source=path.name)
         return load_policy(store, path)
     from ingest.pipeline import ingest_paths
 
@@ -118,6 +124,11 @@ class JobManager:
         self._stopping = False
 
     # ------------------------------------------------------------------ submission
+
+    def queued(self) -> int:
+        """Jobs waiting (not yet running) in this process."""
+        with self._lock:
+            return len(self._pending)
 
     def new_upload_dir(self) -> tuple[str, Path]:
         """A fresh job id and the folder its upload is saved in."""

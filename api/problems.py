@@ -96,6 +96,12 @@ class Conflict(ApiError):
     status, slug, title = 409, "conflict", "冲突 Conflict"
 
 
+class QueueFull(ApiError):
+    """Too many ingestion jobs are waiting already."""
+
+    status, slug, title = 429, "queue-full", "导入队列已满 Ingestion queue is full"
+
+
 class PayloadTooLarge(ApiError):
     status, slug, title = 413, "payload-too-large", "文件过大 Payload too large"
 
@@ -216,6 +222,7 @@ def install(app: FastAPI) -> None:
 _DESCRIPTIONS = {
     400: "the request body could not be read (e.g. a broken multipart upload)", 401: "missing or wrong API key", 403: "writes are disabled (no API key configured)",
     404: "unknown id", 409: "an ingestion job is running; try again later (see Retry-After)", 413: "upload larger than INNOGRAPH_MAX_UPLOAD_MB", 415: "file type not accepted",
+    429: "too many ingestion jobs are waiting; try again later (see Retry-After)",
     422: "invalid parameters (each offending field in invalid_params)",
     500: "unexpected server error (logged; never a traceback)",
     503: "graph engine unreachable (see Retry-After)", 504: "query ran past its time limit",

@@ -142,3 +142,22 @@ def test_safe_filename() -> None:
     long = safe_filename("名" * 300 + ".xlsx")
     assert len(long) <= 120 and long.endswith(".xlsx")
     assert safe_filename("line\nbreak\x00.csv") == "line_break_.csv"
+
+
+def test_policy_text_upload_loads_the_policy_layer(client: TestClient) -> None:
+    text = (Path(__file__).parent / "data" / "policy" / "harbin_city_plan_2023_2025.txt").read_bytes()
+    done = wait(client, upload(client, "哈尔滨市行动方案.txt", text)["id"])
+    assert done["status"] == "succeeded", done
+    assert done["kind"] == "policy" and done["report"]
+    tasks = client.get("/api/search", params={"q": "哈尔滨", "kind": "Policy"}).json()
+    assert tasks["total"] >= 1
+
+
+def test_a_full_queue_refuses_uploads_with_429(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import api.routes.ingest as route
+
+    monkeypatch.setattr(route, "MAX_QUEUED", 0)
+    r = client.post("/api/ingest", headers=AUTH, files={"file": ("x.csv", ENTERPRISES)})
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/api/jobs").json()["total"] == 0

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, File, Form, Path, Request, Response, Upl
 
 from api import problems
 from api.deps import PageDep, ReadAccess, SettingsDep, StoreDep, WriteKey
-from api.jobs import JobManager
+from api.jobs import MAX_QUEUED, JobManager
 from api.models import JobPublic, Paged
 from graph.errors import InputError
 
@@ -60,7 +60,7 @@ def check_kind(kind: str) -> None:
              responses={202: {"description": "the job, queued; poll its Location",
                               "links": {"GetJob": {"operationId": "get_job",
                                                    "parameters": {"job_id": "$response.body#/id"}}}},
-                        **problems.responses(400, 401, 403, 413, 415, 422, 503)})
+                        **problems.responses(400, 401, 403, 413, 415, 422, 429, 503)})
 def ingest(
     request: Request,
     response: Response,
@@ -86,6 +86,9 @@ def ingest(
             f"{name!r}: accepted files are {', '.join(sorted(ACCEPTED))} (structured rows or policy text)")
     if kind and ACCEPTED[suffix] == "ingest":
         check_kind(kind)
+    if jobs.queued() >= MAX_QUEUED:
+        raise problems.QueueFull(f"{MAX_QUEUED} ingestion jobs are waiting already; upload again when they have "
+                                 "run", headers={"Retry-After": "30"})
     limit = settings.max_upload_mb * 1024 * 1024
     job_id, folder = jobs.new_upload_dir()
     target = folder / name
