@@ -134,23 +134,16 @@ def graph_counts(store: GraphStore) -> tuple[int, int]:
 # --------------------------------------------------------------------------- sources
 
 
-def _source_name(entry: str) -> str:
-    """``organizations.csv#row=12`` → ``organizations.csv``: the file a provenance entry points at."""
-    return entry.split("#", 1)[0]
-
-
 def list_sources(store: GraphStore) -> list[SourceInfo]:
-    """Every source cited by a node or an edge, with how many of each cite it."""
-    nodes: Counter[str] = Counter()
-    edges: Counter[str] = Counter()
-    for row in store.read("MATCH (n) WHERE size(coalesce(n.sources, [])) > 0 "
-                          "RETURN n.sources AS s"):
-        for src in {_source_name(s) for s in row["s"] or []}:
-            nodes[src] += 1
-    for row in store.read("MATCH ()-[r]->() WHERE size(coalesce(r.sources, [])) > 0 RETURN r.sources AS s"):
-        for src in {_source_name(s) for s in row["s"] or []}:
-            edges[src] += 1
-    return [SourceInfo(source=s, nodes=nodes[s], edges=edges[s]) for s in sorted(set(nodes) | set(edges))]
+    """Every source cited by a node or an edge, with how many of each cite it (counted in the engine)."""
+    nodes = {r["src"]: int(r["c"]) for r in store.read(
+        "MATCH (n) WHERE n.sources IS NOT NULL UNWIND n.sources AS s "
+        "WITH DISTINCT n, split(s, '#')[0] AS src RETURN src, count(*) AS c")}
+    edges = {r["src"]: int(r["c"]) for r in store.read(
+        "MATCH ()-[r]->() WHERE r.sources IS NOT NULL UNWIND r.sources AS s "
+        "WITH DISTINCT r, split(s, '#')[0] AS src RETURN src, count(*) AS c")}
+    return [SourceInfo(source=s, nodes=nodes.get(s, 0), edges=edges.get(s, 0))
+            for s in sorted(set(nodes) | set(edges))]
 
 
 def _cites(v: str) -> str:
