@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
+from graph.errors import QueryTimeout
 from graph.store import GraphStore, chunks
 from queries import cypher
 from queries.models import Edge, Node
@@ -46,22 +47,35 @@ class Budget:
     def timed_out(self) -> bool:
         return time.monotonic() - self.started > self.seconds
 
+    def remaining(self) -> float:
+        """Seconds left before the deadline (at least a moment, so a statement can start)."""
+        return max(self.seconds - (time.monotonic() - self.started), 0.5)
+
 
 def expand(store: GraphStore, refs: Sequence[Any], *, types: Iterable[str] | None,
            year_from: int | None, year_to: int | None, budget: Budget,
            within: Sequence[Any] | None = None) -> list[Step]:
-    """The edges around ``refs``; sets ``budget.exhausted`` when it could not read them all."""
+    """The edges around ``refs`` (only those reaching ``within``, when given);
+    sets ``budget.exhausted`` when it could not read them all."""
     steps: list[Step] = []
     type_list = [str(getattr(t, "value", t)) for t in types] if types is not None else None
+    keep = set(within) if within is not None else None
     for batch in chunks(refs, REF_BATCH):
         if budget.left() <= 0 or budget.timed_out():
             budget.exhausted = True
             break
         cap = budget.left() + 1  # one more than allowed tells "there was more"
-        rows = cypher.run(store, "expand", {
-            "refs": batch, "types": type_list, "year_from": year_from, "year_to": year_to,
-            "within": list(within) if within is not None else None, "row_cap": cap,
-        })
+        try:
+            values = {"refs": batch, "types": type_list, "year_from": year_from, "year_to": year_to, "row_cap": cap}
+            if keep is None:
+                rows = cypher.run(store, "expand", values, timeout=budget.remaining())
+            else:
+                rows = cypher.run(store, "expand_within", {**values, "within": list(keep)},
+                                  timeout=budget.remaining())
+        except QueryTimeout:
+            # the walk's deadline, not an error: the caller reports a truncated result
+            budget.exhausted = True
+            break
         if len(rows) >= cap:
             budget.exhausted = True
             rows = rows[: cap - 1]

@@ -82,7 +82,7 @@ class Dataset:
 
 def _name(rng: random.Random, suffix: str, used: set[str]) -> str:
     while True:
-        name = "示例" + "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))) + suffix
+        name = "示例" + "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) + suffix
         if name not in used:
             used.add(name)
             return name
