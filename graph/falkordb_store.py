@@ -517,12 +517,15 @@ def _fast_rows_header(rows: Sequence[Mapping[str, Any]]) -> str | None:
     """
     keys: set[str] = set()
     for row in rows:
-        keys.update(row.keys())
+        if type(row) is not dict:
+            return None
+        keys.update(row)
         for value in row.values():
-            if isinstance(value, Mapping):
-                keys.update(value.keys())
-                if any(isinstance(v, Mapping) for v in value.values()):
-                    return None
+            if type(value) is dict:
+                keys.update(value)
+                for v in value.values():
+                    if type(v) is dict:
+                        return None
     if not all(isinstance(k, str) and _IDENT_KEY.match(k) for k in keys):
         return None
     try:

@@ -72,11 +72,16 @@ def clean_text(value: Any) -> str | None:
     """A cell as text: stripped, NFC, with placeholder cells (空, -, —, 无 …) read as empty."""
     if value is None:
         return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # spreadsheets store 2023 as 2023.0
-    s = str(value).strip()
-    if not s or s.lower() in _EMPTY:
+    if type(value) is str:
+        s = value.strip()
+    else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # spreadsheets store 2023 as 2023.0
+        s = str(value).strip()
+    if not s or (len(s) <= 4 and s.lower() in _EMPTY):
         return None
+    if s.isascii() or unicodedata.is_normalized("NFC", s):
+        return s
     return unicodedata.normalize("NFC", s)
 
 

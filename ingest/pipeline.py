@@ -22,6 +22,7 @@ anything is written:
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import time
@@ -43,9 +44,12 @@ from graph.schema import (
 from graph.search_keys import search_props
 from graph.store import GraphStore
 from graph.writes import (
+    create_edge_row,
     create_edges_query,
+    create_node_row,
     create_nodes_query,
     edge_key,
+    update_nodes_query,
     merge_edges_query,
     merge_nodes_query,
 )
@@ -106,8 +110,37 @@ def _choices_text(col: Column) -> str:
     return ", ".join(parts)
 
 
+def _cached(parse: Callable[[Any], Any], size: int = 4096) -> Callable[[Any], Any]:
+    """``parse`` remembering its answers for repeated cells (years, kinds, flags, sources repeat a lot).
+
+    Errors are not remembered; results are shared, so callers never mutate them.
+    """
+    cache: dict[Any, Any] = {}
+
+    def parse_cached(raw: Any) -> Any:
+        try:
+            return cache[raw]
+        except KeyError:
+            pass
+        except TypeError:  # not hashable
+            return parse(raw)
+        value = parse(raw)
+        if len(cache) >= size:
+            cache.clear()
+        cache[raw] = value
+        return value
+
+    return parse_cached
+
+
 def _parser(col: Column, unit: float) -> Callable[[Any], Any]:
     """A function turning one raw cell into the column's value (None when empty); ValueError on bad input."""
+    if col.type in ("text", "ref", "uscc"):
+        return _parser_uncached(col, unit)  # mostly distinct values: a cache would only cost
+    return _cached(_parser_uncached(col, unit))
+
+
+def _parser_uncached(col: Column, unit: float) -> Callable[[Any], Any]:
     t = col.type
     if t in ("text", "ref"):
         return clean_text
@@ -268,13 +301,21 @@ class _Load:
         if folded and kind != "alias":  # several aliases of one entity are the norm, not news
             self.report.notes.append(f"{file}: {folded} {label.value} rows repeat one given earlier in the file "
                                      "and were combined with it")
-        fresh = [r for r in rows if r.get("_new")]
-        old = [r for r in rows if not r.get("_new")]
         kl = NODE_SPECS[label].key_label
+        fresh, same, other = [], [], []
+        for r in rows:
+            if r.get("_new"):
+                fresh.append(r)
+            elif r.get("_had") == label:
+                same.append(r)  # exists with this label already: update in place
+            else:
+                other.append(r)
+            r.pop("_had", None)
         name = kind or label.value
-        written = self._batches(name, create_nodes_query(label), fresh, file, lambda r: r["id"])
+        written = self._batches(name, create_nodes_query(label), fresh, file, create_node_row)
         self.new_ids.setdefault(kl, set()).update(r["id"] for r in fresh)
-        return written + self._batches(name, merge_nodes_query(label), old, file, lambda r: r["id"])
+        written += self._batches(name, update_nodes_query(label), same, file)
+        return written + self._batches(name, merge_nodes_query(label), other, file)
 
     def write_edges(self, rel: RelType, a: Label, b: Label, rows: list[dict[str, Any]], file: str) -> int:
         """Write edge rows; an edge with an endpoint created by this load cannot exist yet and is CREATEd."""
@@ -291,18 +332,21 @@ class _Load:
                     fresh.append(r)
                     continue
             old.append(r)
-        written = self._batches(rel.value, create_edges_query(rel, a, b), fresh, file, key)
-        return written + self._batches(rel.value, merge_edges_query(rel, a, b), old, file, key)
+        written = self._batches(rel.value, create_edges_query(rel, a, b), fresh, file, create_edge_row)
+        return written + self._batches(rel.value, merge_edges_query(rel, a, b), old, file)
 
     def _batches(self, kind: str, query: str, rows: list[dict[str, Any]], file: str,
-                 key: Callable[[dict[str, Any]], Any]) -> int:
+                 shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> int:
         """Run ``query`` over ``rows`` in batches, one transaction each; count outcomes under ``kind``."""
         counts = self.report.kind(kind)
         written = 0
-        for batch in _batches(rows, self.batch_size, key):
+        for batch in _batches(rows, self.batch_size):
             rownums = [r.pop("_row", None) for r in batch]
             for r in batch:
                 r.pop("_new", None)
+            if shape is not None:
+                batch = [shape(r) for r in batch]
+            started = time.monotonic()
             try:
                 result = self.store.write_batch(query, batch)
             except StoreUnavailable:
@@ -315,6 +359,7 @@ class _Load:
                     reason=f"the engine refused the batch of rows {first}–{last} ({len(batch)} rows, none written): {exc}"))
                 counts.rejected += len(batch)
                 continue
+            self.report.seconds_writing += time.monotonic() - started
             rec = result[0] if result else {}
             created, updated = int(rec.get("created") or 0), int(rec.get("updated") or 0)
             counts.created += created
@@ -344,18 +389,10 @@ def _combine(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -
     return list(out.values()), len(rows) - len(out)
 
 
-def _batches(rows: list[dict[str, Any]], size: int, key: Callable[[dict[str, Any]], Any]) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    keys: set[Any] = set()
-    for row in rows:
-        k = key(row)
-        if len(batch) >= size or k in keys:
-            yield batch
-            batch, keys = [], set()
-        batch.append(row)
-        keys.add(k)
-    if batch:
-        yield batch
+def _batches(rows: list[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    # rows went through _combine: no key occurs twice, so plain slices never put one key twice in a batch
+    for i in range(0, len(rows), size):
+        yield rows[i:i + size]
 
 
 # --------------------------------------------------------------------------- node files
@@ -386,17 +423,18 @@ def _node_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
     parsed: list[tuple[int, Label, dict[str, Any]]] = []
     file = table.name
 
+    n_rows = 0
     try:
         for rownum, cells in table.rows:
             ld.tick()
-            fr.rows += 1
+            n_rows += 1
             bad = is_bad_line(cells)
             if bad:
                 ld.reject(rejected, file, rownum, None, bad)
                 continue
             values, errors = _parse_cells(bound, cells)
             if not values and not errors:
-                fr.rows -= 1  # a blank line
+                n_rows -= 1  # a blank line
                 continue
             label = lay.label or (Label(values["label"]) if "label" in values else None)
             if label is None:
@@ -426,6 +464,7 @@ def _node_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
             parsed.append((rownum, label, values))  # type: ignore[arg-type]
     except ReadError as exc:
         ld.reject(rejected, file, exc.row, None, exc.reason + " — rows from here on were not read")
+    fr.rows = n_rows
 
     # resolve entities, then references; a row refused for a reference is taken
     # out and the file resolved again, so nothing can point at it
@@ -512,6 +551,7 @@ def _node_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
         node_rows.setdefault(label, []).append({
             "id": res.id, "props": props, "aliases": aliases, "sources": sources,
             "replace": [source_prefix], "now": ld.now, "_row": rownum, "_new": not res.existing,
+            "_had": res.kind,
         })
         if merged or (values.get("id") and values["id"] != res.id):
             if len(ld.report.merges) < MAX_MERGES_LISTED:
@@ -555,56 +595,63 @@ def _edge_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
         ld.report.notes.append(f"{table.name}: columns ignored (not in the {lay.name} layout): {', '.join(unknown)}")
     header_of = {b.col.field: b.header for b in bound}
     start_col, end_col = lay.column("from"), lay.column("to")
+    ends_spec = [("from", header_of.get("from", start_col.zh), start_col.targets),
+                 ("to", header_of.get("to", end_col.zh), end_col.targets)]
     validator = spec.model.__pydantic_validator__
-    prop_fields = [f for f in spec.model.model_fields if f not in ("sources", "updated_at")]
+    prop_fields = [f for f in spec.model.model_fields if f not in ("sources", "updated_at") and f in header_of]
+    key_fields = spec.key
+    resolve = ld.index.resolve_ref
+    replace = [f"{table.name}#"]
     rejected: dict[int, list[RejectedRow]] = {}
     groups: dict[tuple[Label, Label], list[dict[str, Any]]] = {}
     file = table.name
     source_prefix = f"{file}#"
+    n_rows = 0
     try:
         for rownum, cells in table.rows:
             ld.tick()
-            fr.rows += 1
+            n_rows += 1
             bad = is_bad_line(cells)
             if bad:
                 ld.reject(rejected, file, rownum, None, bad)
                 continue
             values, errors = _parse_cells(bound, cells)
             if not values and not errors:
-                fr.rows -= 1
+                n_rows -= 1
                 continue
             ends: list[tuple[Label, str, Label] | None] = [None, None]
-            for i, col in enumerate((start_col, end_col)):
-                header = header_of.get(col.field, col.zh)
-                text = values.get(col.field)
+            for i, (field, header, targets) in enumerate(ends_spec):
+                text = values.get(field)
                 if text is None:
                     if not any(h == header for h, _ in errors):
                         errors.append((header, "missing: both ends of a relationship are required"))
                     continue
                 try:
-                    ends[i] = ld.index.resolve_ref(text, col.targets)
+                    ends[i] = resolve(text, targets)
                 except ResolveError as exc:
                     errors.append((header, str(exc)))
             props = {k: values[k] for k in prop_fields if k in values}
             if not errors:
                 if ends[0] == ends[1]:
-                    errors.append((header_of.get("to", end_col.zh), "both ends are the same node"))
-                try:
-                    validator.validate_python(props)
-                except ValidationError as exc:
-                    errors.extend(_pydantic_errors(exc, header_of))
+                    errors.append((ends_spec[1][1], "both ends are the same node"))
+                if props:
+                    try:
+                        validator.validate_python(props)
+                    except ValidationError as exc:
+                        errors.extend(_pydantic_errors(exc, header_of))
             if errors:
                 for header, reason in errors:
                     ld.reject(rejected, file, rownum, header, reason)
                 continue
             a, b = ends  # type: ignore[misc]
             groups.setdefault((a[0], b[0]), []).append({
-                "start": a[1], "end": b[1], "key": edge_key(rel, props), "props": props,
+                "start": a[1], "end": b[1], "key": edge_key(rel, props) if key_fields else "", "props": props,
                 "sources": [f"{source_prefix}row={rownum}", *values.get("source", ())],
-                "replace": [source_prefix], "now": ld.now, "_row": rownum,
+                "replace": replace, "now": ld.now, "_row": rownum,
             })
     except ReadError as exc:
         ld.reject(rejected, file, exc.row, None, exc.reason + " — rows from here on were not read")
+    fr.rows = n_rows
     fr.kind = lay.name
     if rejected and ld.on_error == "abort":
         fr.status = "refused"
@@ -628,13 +675,14 @@ def _alias_table(ld: _Load, table: Table, lay: Layout, fr: FileReport, *, persis
     header_of = {b.col.field: b.header for b in bound}
     rejected: dict[int, list[RejectedRow]] = {}
     good: list[tuple[str, int, str, str, list[str]]] = []
+    n_rows = 0
     try:
         for rownum, cells in table.rows:
             ld.tick()
-            fr.rows += 1
+            n_rows += 1
             values, errors = _parse_cells(bound, cells)
             if not values and not errors:
-                fr.rows -= 1
+                n_rows -= 1
                 continue
             for f in ("alias", "name"):
                 if f not in values and not errors:
@@ -646,6 +694,7 @@ def _alias_table(ld: _Load, table: Table, lay: Layout, fr: FileReport, *, persis
             good.append((table.name, rownum, values["alias"], values["name"], values.get("source", [])))
     except ReadError as exc:
         ld.reject(rejected, table.name, exc.row, None, exc.reason)
+    fr.rows = n_rows
     fr.kind = lay.name
     if rejected and ld.on_error == "abort":
         fr.status = "refused"
@@ -742,6 +791,10 @@ def ingest_paths(
 
     tables: list[tuple[int, int, Table, Layout, FileReport]] = []
     closers: list[Callable[[], None]] = []
+    # A load allocates millions of small acyclic objects; the default thresholds
+    # would run the cycle collector over them thousands of times.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(200_000, 50, 1000)
     try:
         order = 0
         extra = [(p, layouts()["alias"]) for p in alias_files]
@@ -791,6 +844,7 @@ def ingest_paths(
         if not aliases_written:
             _persist_aliases(ld)
     finally:
+        gc.set_threshold(*thresholds)
         for close in closers:
             try:
                 close()

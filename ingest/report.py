@@ -64,6 +64,8 @@ class IngestReport(BaseModel):
     notes: list[str] = Field(default_factory=list)
     rows_read: int = 0
     seconds: float = 0.0
+    #: of ``seconds``, the time the engine spent on write batches
+    seconds_writing: float = 0.0
     started_at: str | None = None
 
     @property
@@ -95,6 +97,7 @@ class IngestReport(BaseModel):
         self.notes += other.notes
         self.rows_read += other.rows_read
         self.seconds += other.seconds
+        self.seconds_writing += other.seconds_writing
 
     def table(self, *, max_rejected: int = 50, max_merges: int = 20) -> str:
         """The summary as plain-text tables for a terminal."""
@@ -112,7 +115,8 @@ class IngestReport(BaseModel):
             total.rejected += c.rejected
         lines.append("-" * len(head))
         lines.append(f"{'total':<{width}}  {total.created:>9} {total.updated:>9} {total.unchanged:>9} {total.rejected:>9}")
-        lines.append(f"{self.rows_read} rows read in {self.seconds:.1f} s ({self.rows_per_second:,.0f} rows/s)")
+        lines.append(f"{self.rows_read} rows read in {self.seconds:.1f} s ({self.rows_per_second:,.0f} rows/s; "
+                     f"{self.seconds_writing:.1f} s of it writing)")
         refused = [f for f in self.files if f.status in ("refused", "unreadable")]
         for f in refused:
             lines.append(f"{f.status}: {f.file} ({f.kind or 'unknown kind'}), nothing loaded from it")

@@ -22,6 +22,7 @@ from ingest.normalize import _USCC_SHAPE, norm_name
 AMBIGUOUS = "\x00ambiguous"
 _MISSING = object()
 _PAGE = 50_000
+_KEY_LABELS_OF: dict[tuple[Label, ...], tuple[Label, ...]] = {}
 
 ID_PREFIX: dict[Label, str] = {
     Label.UNIVERSITY: "org", Label.INSTITUTE: "org", Label.ENTERPRISE: "org", Label.AGENCY: "org",
@@ -46,6 +47,8 @@ class Resolution:
     by: str | None
     #: the entity's display name before this row
     name: str | None
+    #: the label the entity had before this row (None when new)
+    kind: Label | None = None
 
 
 class _KeyIndex:
@@ -218,12 +221,19 @@ class EntityIndex:
 
         Returns (key label, id, label). Raises :class:`ResolveError` with the reason.
         """
-        key_labels = list(dict.fromkeys(NODE_SPECS[t].key_label for t in targets))
+        key_labels = _KEY_LABELS_OF.get(targets)
+        if key_labels is None:
+            key_labels = _KEY_LABELS_OF[targets] = tuple(dict.fromkeys(NODE_SPECS[t].key_label for t in targets))
         hits: dict[tuple[Label, str], None] = {}
         ambiguous = False
+        if len(key_labels) == 1:  # the common case: an id of the one key label, no redirect
+            ki = self._keys[key_labels[0]]
+            lbl = ki.kind.get(text)
+            if lbl is not None and not self.redirects and (lbl in targets or key_labels[0] in targets):
+                return key_labels[0], text, lbl
         for kl in key_labels:
             ki = self._keys[kl]
-            id_ = self.redirects.get((kl, text), text)
+            id_ = self.redirects.get((kl, text), text) if self.redirects else text
             if id_ in ki.kind:
                 hits[(kl, id_)] = None
                 continue
@@ -237,6 +247,11 @@ class EntityIndex:
                 ambiguous = True
             elif hit is not None:
                 hits[(kl, hit)] = None
+        if len(hits) == 1:
+            (kl, id_), = hits
+            lbl = self._keys[kl].kind[id_]
+            if lbl in targets or kl in targets:
+                return kl, id_, lbl
         wanted = "|".join(t.value for t in targets)
         if not hits:
             if ambiguous:
@@ -290,4 +305,4 @@ class EntityIndex:
         if have_kind != label and label != kl and have_kind != kl:
             raise ResolveError(
                 f"{name!r} matches {ki.name.get(target)!r} ({target}), which is a {have_kind.value}, not a {label.value}")
-        return Resolution(target, True, by, ki.name.get(target))
+        return Resolution(target, True, by, ki.name.get(target), have_kind)
