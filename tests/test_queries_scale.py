@@ -20,6 +20,8 @@ ORGS = 40_000
 
 @pytest.fixture(scope="module", params=("falkordb", "neo4j"))
 def big(request: pytest.FixtureRequest):
+    if "slow" not in (request.config.getoption("markexpr") or ""):
+        pytest.skip("loads 100,000 nodes per engine (minutes): run with -m slow")
     store = request.getfixturevalue(f"{request.param}_store_session")
     store.wipe()
     store.ensure_schema()
