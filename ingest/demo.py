@@ -19,7 +19,13 @@ def load_demo(store: GraphStore, *, scale: int = 3000, seed: int = 7, progress: 
     with tempfile.TemporaryDirectory(prefix="innograph-demo-") as tmp:
         generate(Path(tmp), scale=scale, seed=seed, with_reference=False)
         report.merge_from(ingest_paths(store, [tmp], progress=progress, batch_size=batch_size))
-    # The policy layer (the action plan's tasks, targets and the agencies they
-    # name) is loaded here by the policy-text pipeline once it exists:
-    #     report.merge_from(load_policy_demo(store, progress=progress))
+    # The policy layer last: its agencies, funds, platforms and industries then
+    # resolve to the reference nodes loaded above instead of new ones.
+    from ingest.policy import load_sample_policies
+
+    for policy in load_sample_policies(store):
+        report.notes.append(
+            f"policy {policy.title}: {policy.tasks} tasks, {policy.targets} targets, "
+            f"{policy.departments} departments ({policy.agencies_linked} linked to reference agencies)"
+        )
     return report

@@ -175,6 +175,8 @@ def demo(
     typer.echo(f"engine: {store.capabilities.engine} {store.capabilities.version}")
     typer.echo("loaded: " + ", ".join(f"{k} {c.created + c.updated + c.unchanged}"
                                       for k, c in sorted(report.counts.items())))
+    for note in report.notes:
+        typer.echo(note)
     if report.rejected:
         typer.echo(f"rejected rows: {len(report.rejected)} (first: {report.rejected[0].reason})")
     typer.echo(f"graph now holds {total_nodes} nodes and {total_edges} edges")

@@ -52,9 +52,20 @@ def _levels(text: str) -> list[str] | None:
 def _industrialized(text: str) -> dict[str, Any] | None:
     if "成果" not in text or not any(w in text for w in ("产业化", "转化")):
         return None
+    if any(w in text for w in _CARRIER_WORDS):
+        return None  # 科技成果产业化基地 / 转化平台 count carriers, not achievements
     kinds = [k for k, words in (("University", ("高校", "高等院校", "大学")), ("Institute", ("科研院所", "院所")),
                                 ("Enterprise", ("企业",))) if any(w in text for w in words)]
     return {"developer_kinds": kinds if len(kinds) == 1 else None}
+
+
+#: words that make a metric about the bases or platforms that carry achievements
+_CARRIER_WORDS = ("基地", "平台", "园区", "机构", "载体")
+
+
+def _startups(text: str) -> dict[str, Any] | None:
+    """孵化 … 企业, or 初创 (科技型) 企业: start-ups a base incubated."""
+    return {} if "企业" in text and any(w in text for w in ("孵化", "初创")) else None
 
 
 def _carriers(labels: list[str], words: tuple[str, ...]) -> Callable[[str], dict[str, Any] | None]:
@@ -87,7 +98,7 @@ MEASUREMENTS: tuple[Measurement, ...] = (
         "one of 高校 / 科研院所 / 企业", "measure_industrialized", _industrialized),
     Measurement(
         "incubated_startups", "distinct enterprises with an INCUBATED edge dated in the period",
-        "measure_incubated", lambda t: {} if "孵化" in t and "企业" in t else None),
+        "measure_incubated", _startups),
     Measurement(
         "tech_transfer_organisations", "platforms whose kind contains 技术转移机构 (level per the metric), "
         "at the time of counting", "measure_carriers", _carriers(["Platform"], ("技术转移机构",)), uses_period=False),
