@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import inspect
 import json
 import logging
 import os
@@ -98,9 +97,7 @@ def default_runner(store: Any, path: Path, options: dict[str, Any],
         except ImportError:
             raise InputError("this installation cannot load policy text (ingest.policy is missing)") from None
         # provenance names the uploaded file, not the folder it waits in on the server
-        if "source" in inspect.signature(load_policy).parameters:
-            return load_policy(store, path, source=path.name)
-        return load_policy(store, path)
+        return load_policy(store, path, source=path.name)
     from ingest.pipeline import ingest_paths
 
     return ingest_paths(store, [path], on_error=options["on_error"], batch_size=options["batch_size"],

@@ -95,7 +95,7 @@ def test_names_link_to_the_graphs_existing_nodes(store) -> None:
                      "a.sources AS sources")[0]
     assert kjt["name"] == "黑龙江省科学技术厅"
     assert {"黑龙江省科技厅", "省科技厅"} <= set(kjt["aliases"])
-    assert str(REFERENCE) in kjt["sources"] and "reference.csv" in kjt["sources"]
+    assert REFERENCE.name in kjt["sources"] and "reference.csv" in kjt["sources"]
     assert store.read("MATCH (a:Agency) WHERE a.name = '黑龙江省科学技术厅' RETURN count(a) AS c")[0]["c"] == 1
     assert store.read("MATCH (:Task {number: '2.2.2'})-[:FOCUSES_ON]->(i:Industry {id: 'ind:aerospace'}) "
                       "RETURN count(*) AS c")[0]["c"] == 1
@@ -112,7 +112,7 @@ def test_every_quoted_fact_carries_file_and_offsets(store) -> None:
     assert {r["t"] for r in rows} == {"LEADS", "SUPPORTS", "SETS", "FOCUSES_ON", "MENTIONS"}
     for r in rows:
         assert text[r["start"]:r["end"]] == r["span"], r
-        assert r["sources"] == [str(REFERENCE)]
+        assert r["sources"] == [REFERENCE.name]
     standing = store.read("MATCH (a:Agency)-[r:SUPPORTS]->(:Task {number: '2.5.3'}) "
                           "WHERE a.name STARTS WITH '黑龙江省各市' RETURN r.span AS span")
     assert standing == [{"span": "市(地)政府(行署)"}]  # quoted from 「以下均需市(地)政府(行署)配合」

@@ -465,15 +465,18 @@ def _remove_stale(store: GraphStore, pid: str, plan: _Plan) -> int:
 
 
 def load_policy(store: GraphStore, path: str | Path, *, now: str | None = None,
-                batch_size: int = 5000) -> PolicyReport:
+                batch_size: int = 5000, source: str | None = None) -> PolicyReport:
     """Load a policy text (.txt) as the policy layer: Policy, Task, Agency, Target, Industry and their edges.
 
     Idempotent (the same text again changes nothing) and all-or-nothing for the
     document (see the module docstring). Raises :class:`InputError` for a text
     that cannot be read or has no numbered sections, before anything is written.
+    ``source`` names the text in provenance (default: the file's name, as the
+    structured-file pipeline does, so an upload saved under a temporary folder
+    and the same file loaded from disk are one source).
     """
     now = now or datetime.now(timezone.utc).isoformat(timespec="seconds")
-    source = str(Path(path).resolve())
+    source = source or Path(path).name
     pt = read_policy_text(path)
     index = gazetteer_from_store(store)
     nlp = build_pipeline(index.gazetteer)
