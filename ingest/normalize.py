@@ -9,6 +9,7 @@ written for a data officer.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 import unicodedata
 from typing import Any, Iterable
@@ -176,6 +177,10 @@ def parse_number(value: Any) -> float:
         raise ValueError(f"{value!r} is not a number") from None
 
 
+#: no single amount (a transfer, an investment, a fund) can exceed 100万亿元, about China's yearly GDP
+MAX_AMOUNT = 1e14
+
+
 def parse_amount(value: Any, unit: float = 1.0) -> float:
     """An amount in 元 (CNY).
 
@@ -191,8 +196,12 @@ def parse_amount(value: Any, unit: float = 1.0) -> float:
         if not m:
             raise ValueError(f"{value!r} is not an amount (write e.g. 300, 300万元 or 2.5亿元)")
         amount = float(m.group(1)) * (UNITS[m.group(2)] if m.group(2) else unit)
+    if not math.isfinite(amount):
+        raise ValueError(f"{value!r} is not an amount (not a finite number)")
     if amount < 0:
         raise ValueError(f"amount {value!r} is negative")
+    if amount > MAX_AMOUNT:
+        raise ValueError(f"amount {value!r} is more than 100万亿元 (China's yearly GDP): a unit or a digit is wrong")
     # round away float noise such as 2.3 * 1e8 = 229999999.99999997
     return round(amount, 2)
 

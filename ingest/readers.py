@@ -196,7 +196,34 @@ def _csv_table(path: Path, is_header: Callable[[list[str]], bool] | None) -> Tab
 # --------------------------------------------------------------------------- xlsx
 
 
+#: a workbook may unpack to at most this many bytes, and no part to more than _MAX_RATIO times its packed size
+_MAX_UNPACKED = 1 << 30
+_MAX_RATIO = 200
+_RATIO_FROM = 8 << 20
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse a zip bomb before any XML is parsed: the declared sizes are checked (zipfile never reads a
+    member past its declared size, so a header that lies only truncates it)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            members = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ReadError(path.name, f"not a readable .xlsx workbook ({exc.__class__.__name__}: {exc})") from None
+    for m in members:
+        if m.file_size > _RATIO_FROM and m.file_size > _MAX_RATIO * max(m.compress_size, 1):
+            raise ReadError(path.name, f"part {m.filename} unpacks {m.file_size // max(m.compress_size, 1):,}-fold "
+                                       f"to {m.file_size / 2**20:,.0f} MB: refused as a likely zip bomb")
+    total = sum(m.file_size for m in members)
+    if total > _MAX_UNPACKED:
+        raise ReadError(path.name, f"the workbook unpacks to {total / 2**20:,.0f} MB (limit "
+                                   f"{_MAX_UNPACKED / 2**20:,.0f} MB): refused as a likely zip bomb; save it as .csv")
+
+
 def _xlsx_tables(path: Path, is_header: Callable[[list[str]], bool] | None) -> Iterator[Table]:
+    _check_unpacked_size(path)
     try:
         import openpyxl
 
@@ -249,6 +276,9 @@ def _jsonl_table(path: Path) -> Table:
         except json.JSONDecodeError as exc:
             fh.close()
             raise ReadError(path.name, f"line {i} is not JSON: {exc.msg}", i) from None
+        except RecursionError:
+            fh.close()
+            raise ReadError(path.name, f"line {i} nests JSON arrays or objects too deeply to be a record", i) from None
         if not isinstance(obj, dict):
             fh.close()
             raise ReadError(path.name, f"line {i} is not a JSON object", i)
@@ -273,6 +303,9 @@ def _jsonl_table(path: Path) -> Table:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
                     yield i, _BadLine(f"not JSON: {exc.msg}")
+                    continue
+                except RecursionError:
+                    yield i, _BadLine("nests JSON arrays or objects too deeply to be a record")
                     continue
                 if not isinstance(obj, dict):
                     yield i, _BadLine("not a JSON object")
