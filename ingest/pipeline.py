@@ -818,9 +818,14 @@ def ingest_paths(
 
         ld.index.load(store)
         if default_aliases and DEFAULT_ALIASES.is_file():
+            # the shipped table only helps matching: its own defects are notes, not this load's rejections
+            before = len(ld.report.rejected)
             for table in open_tables(DEFAULT_ALIASES):
                 closers.append(table.close)
                 _alias_table(ld, table, layouts()["alias"], FileReport(file=table.name), persist=False)
+            for r in ld.report.rejected[before:]:
+                ld.report.notes.append(f"shipped alias table {r.file} row {r.row}: {r.reason}")
+            del ld.report.rejected[before:]
             ld.done = 0
             ld.report.counts.pop("alias", None)
 

@@ -161,7 +161,8 @@ def _csv_table(path: Path, is_header: Callable[[list[str]], bool] | None) -> Tab
         raise ReadError(path.name, f"not readable as {encoding}: {exc.reason}") from None
     except csv.Error as exc:
         fh.close()
-        raise ReadError(path.name, f"not a valid CSV file: {exc}") from None
+        # the row being read is the one after those collected so far
+        raise ReadError(path.name, f"row {len(first) + 1} is not valid CSV: {exc}", len(first) + 1) from None
     if not first:
         fh.close()
         raise ReadError(path.name, "the file has no header row")

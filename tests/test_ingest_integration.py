@@ -284,3 +284,14 @@ def test_reference_data_loads_whole_with_aliases_and_sources(store) -> None:
     assert chains >= 5
     kinds = {r["l"] for r in store.read("MATCH (n:Organization) UNWIND labels(n) AS l RETURN DISTINCT l")}
     assert {"University", "Institute", "Enterprise", "Agency"} <= kinds
+
+
+def test_a_generated_jsonl_set_loads_whole(store, tmp_path: Path) -> None:
+    from ingest.generate import generate
+
+    generate(tmp_path / "gen", scale=300, seed=5, fmt="jsonl")
+    report = ingest_paths(store, [tmp_path / "gen"], batch_size=500)
+    assert report.rejected == [], report.rejected[:3]
+    assert report.counts["Enterprise"].created > 100 and report.counts["TRANSFERRED_TO"].created > 10
+    amounts = store.read("MATCH ()-[r:INVESTED_IN]->() RETURN min(r.amount_cny) AS lo")[0]["lo"]
+    assert amounts >= 1e4  # written as 万元 in the files, stored in 元
