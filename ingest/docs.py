@@ -98,6 +98,26 @@ relationship files, so one folder may hold both.
   `PART_OF` and `IN_INDUSTRY` edges), lists every rejected row with file, row number, column
   and reason, and every merge. `--json` prints it as JSON (the `IngestReport` model).
 
+## Sample data
+
+- `ingest/sample/reference/` holds real, public facts (each row cites its source): the province
+  and its 13 市(地) and some districts (`regions.csv`), the action plan's industry tree
+  (`industries.csv`) with chain links (`industry_chain.csv`), real Heilongjiang organisations
+  (`organizations.csv`, a mixed `organization` file) and the alias table (`aliases.csv`).
+  No relation between real organisations is asserted.
+- `innograph generate --scale N --seed S --out DIR [--format csv|jsonl] [--no-reference]`
+  writes a synthetic activity set in the layouts below: organisations, platforms, bases, funds
+  and alliances whose names all start with 「示例」 or 「模拟」, placed in the 13 市(地) with
+  Harbin heaviest and linked to the reference industries; achievements (2018–2025, kinds and
+  statuses); developed / transferred / collaborations / memberships / investments /
+  incubations / hosting / operation / spin-offs / fund management, with heavy-tailed degrees.
+  `N` counts nodes (about five edges each); the same seed writes the same bytes; files over
+  200,000 rows are split into parts (`enterprises-01.csv` …). It streams: 1,000,000 nodes
+  (4.1 million rows) take under 400 MB. A copy of the reference regions, industries and
+  chains goes along unless `--no-reference`, so the folder loads on its own.
+- `innograph demo` loads the reference data plus a generated set of 3,000 nodes
+  (`ingest.demo.load_demo`).
+
 ## Layouts
 
 In each table: the Chinese header, the English header (both accepted, as are the other names
