@@ -295,3 +295,21 @@ def test_a_generated_jsonl_set_loads_whole(store, tmp_path: Path) -> None:
     assert report.counts["Enterprise"].created > 100 and report.counts["TRANSFERRED_TO"].created > 10
     amounts = store.read("MATCH ()-[r:INVESTED_IN]->() RETURN min(r.amount_cny) AS lo")[0]["lo"]
     assert amounts >= 1e4  # written as 万元 in the files, stored in 元
+
+
+def test_the_demo_loads_reference_and_generated_data_once(store) -> None:
+    from ingest.demo import load_demo
+
+    first = load_demo(store, scale=300, seed=2)
+    assert first.rejected == [], first.rejected[:3]
+    assert first.counts["Enterprise"].created > 100  # real ones and generated ones
+    real = store.read("MATCH (n:Organization) WHERE NOT n.id STARTS WITH 'gen:' RETURN count(n) AS c")[0]["c"]
+    assert real >= 50
+    # generated actors sit in the real cities and industries of the reference data
+    linked = store.read("MATCH (e:Enterprise)-[:IN_INDUSTRY]->(i:Industry) WHERE e.id STARTS WITH 'gen:' "
+                        "AND NOT i.id STARTS WITH 'gen:' RETURN count(e) AS c")[0]["c"]
+    assert linked > 100
+    before = counts(store)
+    again = load_demo(store, scale=300, seed=2)
+    assert all(c.created == 0 and c.updated == 0 for c in again.counts.values())
+    assert counts(store) == before
