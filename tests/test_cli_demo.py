@@ -32,8 +32,13 @@ def test_demo_loads_sample_and_serves_api(tmp_path: Path) -> None:
                 time.sleep(0.3)
         ready = httpx.get(f"{base}/ready", timeout=10)
         assert ready.status_code == 200 and ready.json()["engine"] == "falkordb"
-        region = httpx.get(f"{base}/api/entities/region:hlj", timeout=10).json()
+        region = httpx.get(f"{base}/api/entities/region:hlj", timeout=10).json()["node"]
         assert region["name"] == "黑龙江省" and "Region" in region["labels"]
+        # the sample is the real reference data plus the action plan, not a toy
+        hit = httpx.get(f"{base}/api/search", params={"q": "哈工大"}, timeout=30).json()
+        assert hit["items"][0]["node"]["name"] == "哈尔滨工业大学", hit
+        progress = httpx.get(f"{base}/api/plan/progress", timeout=60).json()
+        assert any(t["metric"] == "高新技术企业" and t["value"] == 5000 for t in progress["targets"]), progress
         missing = httpx.get(f"{base}/api/entities/no-such-id", timeout=10)
         assert missing.status_code == 404
         assert missing.headers["content-type"].startswith("application/problem+json")
