@@ -110,21 +110,26 @@ class EntityIndex:
     # ------------------------------------------------------------------ filling
 
     def load(self, store: GraphStore) -> int:
-        """Read every entity of the graph (id, name, aliases, USCC, labels), page by page."""
+        """Read every entity of the graph (id, name, aliases, USCC), label by label, page by page."""
         total = 0
-        for kl in KEY_LABELS:
-            query = (
-                f"MATCH (n:{cypher_label(kl)}) WHERE n.id > $after "
-                "RETURN n.id AS id, n.name AS name, n.aliases AS aliases, n.uscc AS uscc, labels(n) AS labels "
-                "ORDER BY n.id LIMIT $limit"
-            )
+        for lbl, spec in NODE_SPECS.items():
+            kl = spec.key_label
+            if lbl == kl and kl == Label.ORGANIZATION:
+                # organisations without a kind of their own
+                others = " OR ".join(f"n:{cypher_label(x)}" for x in NODE_SPECS
+                                     if x != kl and NODE_SPECS[x].key_label == kl)
+                match = f"MATCH (n:{cypher_label(kl)}) WHERE n.id > $after AND NOT ({others}) "
+            else:
+                match = f"MATCH (n:{cypher_label(lbl)}) WHERE n.id > $after "
+            uscc = "n.uscc" if kl == Label.ORGANIZATION else "null"
+            query = (match + "RETURN n.id AS id, n.name AS name, "
+                     "CASE WHEN size(coalesce(n.aliases, [])) > 0 THEN n.aliases END AS aliases, "
+                     f"{uscc} AS uscc ORDER BY n.id LIMIT $limit")
             after = ""
             while True:
                 rows = store.read(query, {"after": after, "limit": _PAGE})
                 for r in rows:
-                    labels = [x for x in (r["labels"] or []) if x != kl.value]
-                    lbl = Label(labels[0]) if labels and labels[0] in Label._value2member_map_ else kl
-                    self.add(kl, lbl, r["id"], r["name"] or r["id"], r["aliases"] or [], r["uscc"])
+                    self.add(kl, lbl, r["id"], r["name"] or r["id"], r["aliases"] or (), r["uscc"])
                 total += len(rows)
                 if len(rows) < _PAGE:
                     break
