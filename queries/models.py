@@ -303,6 +303,8 @@ class Clusters(BaseModel):
     nodes: int
     edges: int
     clusters: list[Cluster]
+    method: str = Field("igraph.community_multilevel",
+                        description="the Louvain implementation that computed the partition")
     fingerprint: str = Field(description="the graph state the result was computed on")
     cached: bool = False
 
@@ -322,5 +324,7 @@ class Brokers(BaseModel):
     by_pagerank: list[Broker]
     betweenness_sampled: bool = Field(description="betweenness estimated from k sampled sources")
     betweenness_k: int | None = None
+    method: str = Field("igraph.betweenness", description="the implementation that computed betweenness "
+                        "(networkx's definition and sampling either way)")
     fingerprint: str
     cached: bool = False

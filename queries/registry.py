@@ -72,8 +72,9 @@ def queries() -> dict[str, QuerySpec]:
         QuerySpec("achievement_flows", achievement_flows, ("achievement_flows", "industry_names")),
         QuerySpec("plan_progress", plan_progress, ("plan_targets", "measure_industrialized", "measure_enterprise_flag",
                                                    "measure_transfer_amount", "measure_carriers", "measure_incubated")),
-        QuerySpec("clusters", clusters, ("network_fingerprint", "network_page", "network_nodes")),
-        QuerySpec("brokers", brokers, ("network_fingerprint", "network_page", "network_nodes")),
+        QuerySpec("clusters", clusters, ("network_fingerprint", "network_members", "network_links",
+                                         "network_attributes", "network_nodes")),
+        QuerySpec("brokers", brokers, ("network_fingerprint", "network_members", "network_links", "network_nodes")),
     ]
     return {s.name: s for s in specs}
 
