@@ -137,7 +137,7 @@ def parse_year(value: Any, *, low: int = 1949, high: int | None = None) -> int:
     if isinstance(value, (_dt.date, _dt.datetime)):
         year = value.year
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        if float(value) != int(value):
+        if not math.isfinite(value) or float(value) != int(value):
             raise ValueError(f"{value!r} is not a year")
         year = int(value)
     else:
@@ -169,12 +169,16 @@ def parse_number(value: Any) -> float:
     if isinstance(value, bool):
         raise ValueError(f"{value!r} is not a number")
     if isinstance(value, (int, float)):
-        return float(value)
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace(" ", "")
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a number") from None
+        number = float(value)
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace(" ", "")
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise ValueError(f"{value!r} is not a finite number")
+    return number
 
 
 #: no single amount (a transfer, an investment, a fund) can exceed 100万亿元, about China's yearly GDP

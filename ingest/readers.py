@@ -125,6 +125,9 @@ def detect_encoding(head: bytes) -> str:
         # a multi-byte character cut at the end of the sample is still UTF-8
         if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"
+    if _reads_as_chinese_gb18030(head):
+        # short GBK files fool statistical detection (a 20-byte header and one row may look like UTF-16)
+        return "gb18030"
     from charset_normalizer import from_bytes
 
     best = from_bytes(head).best()
@@ -132,6 +135,24 @@ def detect_encoding(head: bytes) -> str:
     if guess in ("gb2312", "gbk", "gb18030", "hz", "cp936") or not guess:
         return "gb18030"
     return guess
+
+
+def _reads_as_chinese_gb18030(head: bytes) -> bool:
+    """True when ``head`` decodes strictly as GB18030 into (almost only) common Chinese characters."""
+    if b"\x00" in head:
+        return False  # UTF-16/32 without a BOM
+    try:
+        text = head.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        # a double-byte character cut at the end of the sample
+        if exc.start < len(head) - 3:
+            return False
+        text = head[: exc.start].decode("gb18030")
+    wide = [c for c in text if ord(c) > 0x7F]
+    if len(wide) < 4:
+        return False  # too little to tell GBK from Latin-1 and friends
+    chinese = sum(1 for c in wide if "\u4e00" <= c <= "\u9fff" or "\u3000" <= c <= "\u303f" or "\uff00" <= c <= "\uffef")
+    return chinese / len(wide) >= 0.9
 
 
 def _csv_table(path: Path, is_header: Callable[[list[str]], bool] | None) -> Table:
