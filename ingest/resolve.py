@@ -112,13 +112,17 @@ class EntityIndex:
     def load(self, store: GraphStore) -> int:
         """Read every entity of the graph (id, name, aliases, USCC), label by label, page by page."""
         total = 0
+        # asking for a label the graph has never held makes Neo4j log a warning per query
+        present = {r["label"] for r in store.read("CALL db.labels() YIELD label RETURN label")}
         for lbl, spec in NODE_SPECS.items():
             kl = spec.key_label
+            if lbl.value not in present:
+                continue
             if lbl == kl and kl == Label.ORGANIZATION:
                 # organisations without a kind of their own
                 others = " OR ".join(f"n:{cypher_label(x)}" for x in NODE_SPECS
-                                     if x != kl and NODE_SPECS[x].key_label == kl)
-                match = f"MATCH (n:{cypher_label(kl)}) WHERE n.id > $after AND NOT ({others}) "
+                                     if x != kl and NODE_SPECS[x].key_label == kl and x.value in present)
+                match = f"MATCH (n:{cypher_label(kl)}) WHERE n.id > $after " + (f"AND NOT ({others}) " if others else "")
             else:
                 match = f"MATCH (n:{cypher_label(lbl)}) WHERE n.id > $after "
             uscc = "n.uscc" if kl == Label.ORGANIZATION else "null"
