@@ -1,4 +1,10 @@
-"""``neighbourhood``: the subgraph within k ≤ 3 hops of a node, capped in nodes."""
+"""``neighbourhood``: the subgraph within k ≤ 3 hops of a node, capped in nodes.
+
+Level by level, the engine picks the next ring's nodes and sends only as many as
+the cap leaves room for (first by id), so a hub with a hundred thousand edges costs
+a read on the engine's side, not a hundred thousand rows; the edges among the
+chosen nodes are fetched once at the end.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +13,8 @@ from typing import Any
 from graph.errors import InputError
 from graph.store import GraphStore
 from queries import cypher, params
-from queries.models import Edge, Neighbourhood
-from queries.walk import Budget, expand, nodes_by_ref
+from queries.models import Neighbourhood
+from queries.walk import Budget, edges_among, nodes_by_ref, select_neighbours
 
 MAX_NEIGHBOURHOOD_HOPS = 3
 
@@ -35,44 +41,32 @@ def neighbourhood(store: GraphStore, id: Any, *, hops: Any = 1, rel_types: Any =
     budget = Budget(seconds=getattr(store, "query_timeout", 30.0))
     distance: dict[Any, int] = {center_ref: 0}
     ids: dict[Any, str] = {center_ref: node_id}
-    edges: dict[tuple, Edge] = {}
     truncated = False
     frontier = [center_ref]
-    steps_all = []
     for level in range(1, hops_ + 1):
         if not frontier:
             break
-        steps = expand(store, frontier, types=types, year_from=lo, year_to=hi, budget=budget)
-        steps_all.extend(steps)
-        new: dict[Any, str] = {}
-        for s in steps:
-            if s.to_ref not in distance:
-                new.setdefault(s.to_ref, s.to_id)
         room = cap - len(distance)
-        ordered = sorted(new.items(), key=lambda kv: kv[1])
-        if len(ordered) > room or budget.exhausted:
+        # one more than there is room for tells "there were more"
+        new = select_neighbours(store, frontier, seen=distance, want=room + 1, types=types, year_from=lo,
+                                year_to=hi, budget=budget)
+        if len(new) > room or budget.exhausted:
             truncated = True
-            ordered = ordered[:max(room, 0)]
-        for ref, nid in ordered:
+            new = new[:room]
+        for ref, nid in new:
             distance[ref] = level
             ids[ref] = nid
-        frontier = [ref for ref, _ in ordered]
+        frontier = [ref for ref, _ in new]
         if truncated:
             break
-    if frontier and not truncated:
-        # the outermost ring was not expanded: fetch the edges among its nodes and the rest
-        steps_all.extend(expand(store, frontier, types=types, year_from=lo, year_to=hi, budget=budget,
-                                within=list(distance)))
-        truncated = truncated or budget.exhausted
-    for s in steps_all:
-        if s.to_ref in distance and s.from_ref in distance:
-            edges.setdefault(s.edge.identity, s.edge)
+    edges = edges_among(store, list(distance), types=types, year_from=lo, year_to=hi, budget=budget)
+    truncated = truncated or budget.exhausted
     nodes = nodes_by_ref(store, distance)
     order = sorted(distance, key=lambda r: (distance[r], ids[r]))
     return Neighbourhood(
         center=nodes[center_ref], hops=hops_,
         nodes=[nodes[r] for r in order if r in nodes],
-        edges=sorted(edges.values(), key=lambda e: e.identity),
+        edges=edges,
         distance={ids[r]: distance[r] for r in order},
         truncated=truncated,
         total=None if truncated else len(distance),
