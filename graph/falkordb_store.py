@@ -24,6 +24,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from graph.errors import (
     ConstraintViolation,
+    InputError,
     QueryTimeout,
     StoreError,
     StoreUnavailable,
@@ -492,6 +493,9 @@ def _param(value: Any) -> Any:
         raise StoreError("parameters must be finite numbers")
     if isinstance(value, bool):
         return value
+    if isinstance(value, str) and "\x00" in value:
+        # FalkorDB cannot hold NUL in a string; this is the caller's input, not an engine failure
+        raise InputError("a value holds a NUL character (\\x00), which the embedded engine cannot store")
     if isinstance(value, dict):
         return {k: _param(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -103,12 +103,7 @@ def test_injection_in_every_api_parameter_changes_nothing(client: TestClient, ho
     assert snapshot(hostile_graph, ignore=()) == before
 
 
-def test_a_nul_character_in_a_parameter_is_a_client_error(client: TestClient, engine: str,
-                                                          request: pytest.FixtureRequest) -> None:
-    if engine == "falkordb":
-        request.applymarker(pytest.mark.xfail(strict=True, reason=(
-            "FalkorDB refuses a string parameter holding NUL and the store raises StoreError, so the API answers "
-            "500 instead of 422 (graph/falkordb_store._param should refuse it as InputError)")))
+def test_a_nul_character_in_a_parameter_is_a_client_error(client: TestClient) -> None:
     for url in ("/api/entities/a%00b", "/api/search?q=a%00b", "/api/entities/org:sample:u1/neighbourhood?type=a%00"):
         r = client.get(url)
         assert r.status_code in (404, 422) or (r.status_code == 200 and url.startswith("/api/search")), (url, r.text)
@@ -143,9 +138,6 @@ def test_labels_and_types_outside_the_schema_are_refused(client: TestClient) -> 
         assert r.status_code == 422, (url, r.status_code, r.text[:300])
 
 
-@pytest.mark.xfail(strict=True, reason="GET /api/entities/{entity_id} is not a :path route: an id holding '/' "
-                                      "(allowed by the schema, written by files) cannot be fetched, even "
-                                      "percent-encoded (the pages use {entity_id:path})")
 def test_an_id_with_slashes_can_be_fetched(client: TestClient) -> None:
     r = client.get(f"/api/entities/{quote(SLASH_ID, safe='')}")
     assert r.status_code == 200, r.text

@@ -18,9 +18,9 @@ log = logging.getLogger("innograph.api")
 
 ROUTER_MODULES: tuple[str, ...] = (
     "api.routes.ops",
+    "api.routes.networks",  # before entities: its /entities/{id:path}/neighbourhood must match first
     "api.routes.entities",
     "api.routes.search",
-    "api.routes.networks",
     "api.routes.industry",
     "api.routes.alliances",
     "api.routes.flows",

@@ -29,14 +29,7 @@ def find_node(store: GraphStore, entity_id: str) -> NodeValue:
     return node
 
 
-@router.get("/{entity_id}", response_model=EntityDetail, summary="实体详情 One entity with its facts and provenance")
-def entity(store: StoreDep, entity_id: EntityId) -> EntityDetail:
-    """Every property of the entity, the sources its facts came from, when it last changed, and how many
-    edges of each relationship type leave and reach it."""
-    return entity_detail(store, find_node(store, entity_id))
-
-
-@router.get("/{entity_id}/edges", response_model=Paged[EntityEdge],
+@router.get("/{entity_id:path}/edges", response_model=Paged[EntityEdge],
             summary="实体关系 The edges at an entity, with the node at the other end")
 def edges(
     store: StoreDep,
@@ -50,3 +43,12 @@ def edges(
     types = [t.value for t in type] if type else None
     items, total = entity_edges(store, node, types=types, direction=direction, limit=page.limit, offset=page.offset)
     return Paged[EntityEdge].of(items, limit=page.limit, offset=page.offset, total=total)
+
+
+# Ids may hold '/', so the id is a path parameter; the detail route comes after the
+# routes with a suffix (here and in api.routes.networks) so it does not swallow them.
+@router.get("/{entity_id:path}", response_model=EntityDetail, summary="实体详情 One entity with its facts and provenance")
+def entity(store: StoreDep, entity_id: EntityId) -> EntityDetail:
+    """Every property of the entity, the sources its facts came from, when it last changed, and how many
+    edges of each relationship type leave and reach it."""
+    return entity_detail(store, find_node(store, entity_id))

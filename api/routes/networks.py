@@ -21,7 +21,7 @@ Year = Annotated[int | None, Query(ge=1949, le=2100, description="only edges dat
                                                                  "year (undated edges stay)")]
 
 
-@router.get("/entities/{entity_id}/neighbourhood", response_model=Neighbourhood,
+@router.get("/entities/{entity_id:path}/neighbourhood", response_model=Neighbourhood,
             summary="邻域网络 The network within k hops of an entity")
 def neighbourhood(
     store: StoreDep,
