@@ -82,6 +82,13 @@ def reference_snapshot(store: Any, files: list[Path], env: dict[str, str]) -> An
     return _REFERENCE[engine]
 
 
+def record(name: str, figures: dict[str, Any]) -> None:
+    """Keep a test's figures (for docs/reliability.md) when INNOGRAPH_FIGURES_DIR is set."""
+    folder = os.environ.get("INNOGRAPH_FIGURES_DIR")
+    if folder:
+        Path(folder, f"{name}.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+
+
 def assert_clean_failure(log: Path) -> None:
     text = log.read_text(errors="replace")
     assert "Traceback" not in text, text[-3000:]
@@ -119,6 +126,9 @@ def test_embedded_engine_sigkill_mid_load_keeps_every_committed_batch(load_files
         assert acked <= whole <= acked + 1
         assert 0 < whole < len(NODE_BATCHES)
         assert faults.counts(store) == (len(present), 0)
+        record("crash-falkordb-engine", {"batches": len(NODE_BATCHES), "batch_rows": BATCH, "acknowledged": acked,
+                                         "whole_batches_after_restart": whole, "in_flight_committed": pending,
+                                         "half_written": 0, "exit_code": code})
 
         # the same command again completes the load
         again = faults.start_journal_ingest(load_files, tmp_path / "journal2.jsonl", BATCH, env, tmp_path / "again.log")
@@ -164,6 +174,8 @@ def test_ingest_process_sigkill_mid_load_then_rerun_completes(engine: str, engin
         whole = check_whole_batches(present, NODE_BATCHES)
         assert ORGS // 2 // BATCH <= whole < len(NODE_BATCHES)
         assert faults.counts(store) == (len(present), 0)
+        record(f"crash-{engine}-cli", {"batches": len(NODE_BATCHES), "batch_rows": BATCH,
+                                       "whole_batches_after_kill": whole, "half_written": 0})
 
         again = faults.cli(["ingest", *map(str, load_files), "--batch-size", str(BATCH)], env, timeout=600)
         assert again.returncode == 0, again.stdout + again.stderr
@@ -229,8 +241,9 @@ def test_neo4j_jvm_sigkill_mid_load_keeps_every_committed_batch(own_neo4j: Any, 
         present = rows_in_graph(store, "enterprises.csv")
         whole = check_whole_batches(present, NODE_BATCHES)
         assert whole >= acked
-        (tmp_path / "figures.json").write_text(json.dumps({"restart_s": restarted_in, "exit": code,
-                                                           "acked": acked, "whole": whole}))
+        record("crash-neo4j-jvm", {"batches": len(NODE_BATCHES), "batch_rows": BATCH, "acknowledged": acked,
+                                   "whole_batches": whole, "restart_s": round(restarted_in, 1), "exit_code": code,
+                                   "half_written": 0})
 
         again = faults.cli(["ingest", *map(str, load_files), "--batch-size", str(BATCH)], env, timeout=600)
         assert again.returncode == 0, again.stdout + again.stderr
@@ -382,8 +395,7 @@ def test_embedded_engine_outage_under_api_load(tmp_path: Path) -> None:
 
         figures = _outage(clean_env(INNOGRAPH_DATA_DIR=str(data)), store, crash, server.ensure_running, tmp_path,
                           down_for=6)
-        (Path(os.environ.get("INNOGRAPH_FIGURES_DIR", tmp_path)) / "outage-falkordb.json").write_text(
-            json.dumps(figures, indent=2))
+        record("outage-falkordb", figures)
     finally:
         store.close()
         server.stop()
@@ -394,7 +406,6 @@ def test_neo4j_outage_under_api_load(own_neo4j: Any, tmp_path: Path) -> None:
     store = open_store(neo4j_uri=own_neo4j.uri, neo4j_password=own_neo4j.password)
     try:
         figures = _outage(neo4j_env(own_neo4j), store, own_neo4j.stop, own_neo4j.start, tmp_path, down_for=5)
-        (Path(os.environ.get("INNOGRAPH_FIGURES_DIR", tmp_path)) / "outage-neo4j.json").write_text(
-            json.dumps(figures, indent=2))
+        record("outage-neo4j", figures)
     finally:
         store.close()
