@@ -148,7 +148,7 @@ class JournalStore:
         os.fsync(self._fh.fileno())
 
     def write_batch(self, query: str, rows: Sequence[Mapping[str, Any]], *, timeout: float | None = None) -> Any:
-        keys = [r.get("id") or [r.get("start"), r.get("end"), r.get("key")] for r in rows]
+        keys = [_journal_key(r) for r in rows]
         self._log({"event": "begin", "keys": keys})
         out = self._inner.write_batch(query, rows, timeout=timeout)
         self._log({"event": "ack", "n": len(rows)})
@@ -156,6 +156,15 @@ class JournalStore:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
+
+
+def _journal_key(row: Mapping[str, Any]) -> Any:
+    """A node row's id, or an edge row's [start, end, key] (MERGE rows and CREATE rows {s, e, p} alike)."""
+    if "s" in row and "p" in row:
+        return [row["s"], row["e"], row["p"].get("key")]
+    if "start" in row:
+        return [row["start"], row["end"], row.get("key")]
+    return row["id"]
 
 
 def read_journal(journal: Path) -> tuple[list[list[Any]], list[Any] | None]:
