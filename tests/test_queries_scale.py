@@ -52,6 +52,25 @@ def test_neighbourhood_of_a_hub_is_capped(big) -> None:
     store, _ = big
     got = neighbourhood(store, "region:hlj", hops=3, limit=1000)
     assert got.truncated and len(got.nodes) == 1000 and got.total is None
+    # nearer first, then by id: the capped 1-hop ring of a hub is its first neighbours by id
+    hub = neighbourhood(store, "region:c0", hops=1, limit=50)
+    everyone = sorted(r["id"] for r in store.read("MATCH ({id: 'region:c0'})--(b) RETURN DISTINCT b.id AS id"))
+    assert hub.truncated and [n.id for n in hub.nodes[1:]] == everyone[:49]
+    assert {e.start for e in hub.edges} | {e.end for e in hub.edges} <= {n.id for n in hub.nodes}
+
+
+def test_analytics_on_the_large_graph(big) -> None:
+    store, _ = big
+    from queries import analytics
+
+    analytics.clear_cache()
+    found = analytics.clusters(store, limit=5)
+    net = analytics.collaboration_network(store)
+    assert found.nodes == net.nodes > 10_000 and found.method == analytics.METHOD_IGRAPH_LOUVAIN
+    assert 0 < found.modularity < 1 and len(found.clusters) == 5
+    ranked = analytics.brokers(store, limit=5)
+    assert ranked.betweenness_sampled and ranked.betweenness_k >= analytics.MIN_SAMPLES
+    assert len(ranked.by_betweenness) == len(ranked.by_pagerank) == 5
 
 
 def test_search_on_a_common_fragment_reports_its_cap(big) -> None:
