@@ -16,13 +16,14 @@ from graph.errors import (
     StoreError,
     StoreUnavailable,
 )
-from graph.schema import IndexSpec, NAMED_LABELS, index_specs
+from graph.schema import IndexSpec, index_specs
 from graph.search_keys import SEARCH_INDEX
 from graph.store import Capabilities, EdgeValue, NodeValue, PathValue, Record
 
 log = logging.getLogger(__name__)
 
-FULLTEXT_INDEX = "innograph_names"
+#: a full-text index over n.name that no query used; ``ensure_schema`` drops it where it exists
+RETIRED_FULLTEXT_INDEX = "innograph_names"
 #: Bolt (one server) and neo4j (routing: clusters, Aura) schemes, with TLS variants
 BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
 
@@ -163,14 +164,14 @@ class Neo4jStore:
             stmts.append((SEARCH_INDEX,
                           f"CREATE FULLTEXT INDEX {SEARCH_INDEX} IF NOT EXISTS FOR (n:{ft_labels}) ON EACH [{ft_props}] "
                           "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}"))
-        labels = "|".join(lbl.value for lbl in NAMED_LABELS)
-        stmts.append((FULLTEXT_INDEX,
-                      f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (n:{labels}) ON EACH [n.name]"))
         return stmts
 
     def ensure_schema(self) -> None:
         for _, stmt in self._schema_statements():
             self._auto(stmt)
+        # Earlier versions kept a second full-text index over n.name that no query reads;
+        # Lucene updates inside each write transaction were most of the cost of creating nodes.
+        self._auto(f"DROP INDEX {RETIRED_FULLTEXT_INDEX} IF EXISTS")
         self._auto("CALL db.awaitIndexes(300)")
 
     def schema_ready(self) -> bool:

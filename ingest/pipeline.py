@@ -25,6 +25,8 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import queue
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -270,6 +272,8 @@ class _Load:
         #: hashes of edges this load created without MERGE (a repeat falls back to MERGE)
         self.new_edges: set[int] = set()
         self.merges_dropped = 0
+        #: sends batches from a second thread, so that the engine works while the next file is read
+        self.writer = _Writer(store)
 
     # ------------------------------------------------------------------ progress
 
@@ -337,8 +341,12 @@ class _Load:
 
     def _batches(self, kind: str, query: str, rows: list[dict[str, Any]], file: str,
                  shape: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> int:
-        """Run ``query`` over ``rows`` in batches, one transaction each; count outcomes under ``kind``."""
-        counts = self.report.kind(kind)
+        """Queue ``query`` over ``rows`` in batches, one transaction each, counted under ``kind``.
+
+        The batches are sent in order by :class:`_Writer`; their outcomes reach
+        the report when :meth:`finish_writes` is called. Returns the rows queued.
+        """
+        self.report.kind(kind)  # created now, so the report lists kinds in load order
         written = 0
         for batch in _batches(rows, self.batch_size):
             rownums = [r.pop("_row", None) for r in batch]
@@ -346,27 +354,136 @@ class _Load:
                 r.pop("_new", None)
             if shape is not None:
                 batch = [shape(r) for r in batch]
+            self.writer.submit(query, batch, rownums[0], rownums[-1], kind, file)
+            written += len(batch)
+        return written
+
+    def finish_writes(self) -> None:
+        """Wait for every queued batch and put the outcomes in the report; raises StoreUnavailable
+        when the engine went away during the load."""
+        self.writer.close()
+        self._apply(self.writer.outcomes)
+
+    def _apply(self, outcomes: list[_Outcome]) -> None:
+        for out in outcomes:
+            counts = self.report.kind(out.kind)
+            self.report.seconds_writing += out.seconds
+            if out.error is None:
+                counts.created += out.created
+                counts.updated += out.updated
+                counts.unchanged += out.rows - out.created - out.updated
+                continue
+            # the engine rolled the whole batch back; say which rows it held
+            self.report.rejected.append(RejectedRow(
+                file=out.file, row=out.first, column=None,
+                reason=f"the engine refused the batch of rows {out.first}–{out.last} ({out.rows} rows, "
+                       f"none written): {out.error}"))
+            counts.rejected += out.rows
+            # a file's ``loaded`` counts the rows of its own kind (a node file's derived edges are not counted)
+            edge_batch = out.kind in _REL_VALUES
+            for fr in reversed(self.report.files):
+                lay = layouts().get(fr.kind or "")
+                if fr.file == out.file and lay is not None and (lay.role == "edge") == edge_batch:
+                    fr.loaded = max(0, fr.loaded - out.rows)
+                    break
+
+
+_REL_VALUES = frozenset(t.value for t in RelType)
+
+
+@dataclass
+class _Outcome:
+    kind: str
+    file: str
+    first: int | None
+    last: int | None
+    rows: int
+    seconds: float
+    created: int = 0
+    updated: int = 0
+    error: str | None = None
+
+
+class _Writer:
+    """Sends batches to the engine from one background thread, in the order given.
+
+    The engine runs in its own process: while it works on a batch (and syncs it
+    to disk), this process reads, checks and resolves the next file. Each batch
+    is still one statement in one transaction; a refused batch is an outcome
+    (reported as rejected rows) and the load goes on; when the engine goes away
+    (:class:`StoreUnavailable`) the rest is dropped and the error raised to the
+    caller at the next :meth:`submit` or at :meth:`close`. The queue is short,
+    so a slow engine holds the reader back instead of piling up batches.
+    """
+
+    DEPTH = 3
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.outcomes: list[_Outcome] = []
+        self.error: BaseException | None = None
+        self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=self.DEPTH)
+        self._thread: threading.Thread | None = None
+
+    def submit(self, query: str, batch: list[dict[str, Any]], first: int | None, last: int | None, kind: str,
+               file: str) -> None:
+        """Queue one batch (blocks while the queue is full)."""
+        if self.error is not None:
+            raise self.error
+        if self._thread is None:  # started on first use: a load without writes starts no thread
+            self._thread = threading.Thread(target=self._run, name="innograph-ingest-writer", daemon=True)
+            self._thread.start()
+        self._queue.put((query, batch, first, last, kind, file))
+
+    def _run(self) -> None:
+        while True:
+            job = self._queue.get()
+            if job is None:
+                return
+            if self.error is not None:
+                continue  # the engine is gone: drop what is left, keep the queue moving
+            query, batch, first, last, kind, file = job
+            out = _Outcome(kind=kind, file=file, first=first, last=last, rows=len(batch), seconds=0.0)
             started = time.monotonic()
             try:
                 result = self.store.write_batch(query, batch)
-            except StoreUnavailable:
-                raise
-            except StoreError as exc:
-                # the engine rolled the whole batch back; say which rows it held
-                first, last = rownums[0], rownums[-1]
-                self.report.rejected.append(RejectedRow(
-                    file=file, row=first, column=None,
-                    reason=f"the engine refused the batch of rows {first}–{last} ({len(batch)} rows, none written): {exc}"))
-                counts.rejected += len(batch)
+            except StoreUnavailable as exc:
+                self.error = exc
                 continue
-            self.report.seconds_writing += time.monotonic() - started
-            rec = result[0] if result else {}
-            created, updated = int(rec.get("created") or 0), int(rec.get("updated") or 0)
-            counts.created += created
-            counts.updated += updated
-            counts.unchanged += len(batch) - created - updated
-            written += len(batch)
-        return written
+            except StoreError as exc:
+                out.error = str(exc)
+            except BaseException as exc:  # noqa: BLE001 - a bug must reach the caller, not die in the thread
+                self.error = exc
+                continue
+            else:
+                out.seconds = time.monotonic() - started
+                rec = result[0] if result else {}
+                out.created, out.updated = int(rec.get("created") or 0), int(rec.get("updated") or 0)
+            self.outcomes.append(out)
+
+    def close(self) -> None:
+        """Wait until every queued batch is sent; raise the error that stopped the writer, if any."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        if self.error is not None:
+            raise self.error
+
+    def abandon(self) -> None:
+        """Stop after the batch in flight, dropping the queued ones (the load failed)."""
+        if self._thread is None:
+            return
+        if self.error is None:
+            self.error = StoreError("the load was abandoned")
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        self._queue.put(None)
+        self._thread.join()
+        self._thread = None
 
 
 def _edge_row_key(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -848,7 +965,9 @@ def ingest_paths(
             ld.report.files.append(fr)
         if not aliases_written:
             _persist_aliases(ld)
+        ld.finish_writes()
     finally:
+        ld.writer.abandon()  # only does something when the load stopped on an error
         gc.set_threshold(*thresholds)
         for close in closers:
             try:
