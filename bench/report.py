@@ -212,6 +212,13 @@ def _runs(doc: dict[str, Any]) -> list[str]:
             lines.append("- other work on the machine at the start (not ours): "
                          + ", ".join(f"{p['name']} {p['cpu_percent']}% CPU / {p['rss_mb']} MiB" for p in busy))
         lines.append("")
+    codes = [f"{r['size']:,} / {r['engine']}: commit `{r['code'].get('commit')}`"
+             + (f" with uncommitted changes to {', '.join(f'`{c}`' for c in r['code']['changed'][:6])}"
+                + (" …" if len(r["code"]["changed"]) > 6 else "") if r["code"].get("changed") else "")
+             for r in doc.get("results", []) if r.get("code")]
+    if codes:
+        lines += ["Code measured (other work landed while runs went on, so each pair says which code it ran):", ""]
+        lines += [f"- {c}" for c in codes] + [""]
     engines = {}
     for r in doc.get("results", []):
         if r.get("engine_info"):
@@ -336,7 +343,8 @@ def _queries(doc: dict[str, Any]) -> list[str]:
                 f"`{row['name']}`", row.get("description", ""), _n(one.get("n")), _ms(one.get("p50_ms")),
                 f"**{_ms(one.get('p95_ms'))}**", _ms(one.get("p99_ms")), _n(one.get("qps"), 1),
                 f"{_ms(many.get('p95_ms'))} / {_n(many.get('qps'), 1)}",
-                _n(one.get("mean_result_size"), 1) + (f", {one.get('truncated')} truncated" if one.get("truncated") else ""),
+                (_n(one.get("mean_result_size"), 1) + (f", {one.get('truncated')} truncated" if one.get("truncated") else "")
+                 + (" (empty: not meaningful)" if one.get("mean_result_size") == 0 else "")),
                 (f"{errs}: {(one.get('error_examples') or many.get('error_examples') or [''])[0][:120]}" if errs else "0"),
                 _target_cell(t.key, one.get("p95_ms"), size, engine) if t else "",
             ])

@@ -32,6 +32,20 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def code_version() -> dict[str, Any]:
+    """The commit measured, and the product files changed on top of it (other work lands during a run)."""
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+                                  timeout=30).stdout.rstrip("\n")
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    dirty = [line[3:] for line in git("status", "--porcelain", "--", "graph", "ingest", "queries", "api",
+                                      "innograph").splitlines() if line[3:].endswith((".py", ".cypher"))]
+    return {"commit": git("rev-parse", "--short", "HEAD").strip(), "changed": dirty[:30]}
+
+
 class Runner:
     """One invocation of ``python -m bench``."""
 
@@ -168,6 +182,7 @@ class Runner:
                 self._save()
                 continue
             entry["engine_info"] = engine.describe()
+            entry["code"] = code_version()
             try:
                 if not captured:
                     captured = self.capture(size, ds, engine, record, pool)
@@ -292,16 +307,19 @@ class Runner:
             return
         self.log("  profiling the pipeline (target missed)")
         engine.fresh(size)
-        res = self.worker("pipeline", {"paths": ds.paths, "batch_size": loads[-1]["batch_size"], "profile": True},
+        # the profiled load leaves the graph as the measured one did (policy layer included) for the queries
+        policy = {"policy": str(PLAN)} if self.config.load_policy and PLAN.exists() else {}
+        res = self.worker("pipeline", {"paths": ds.paths, "batch_size": loads[-1]["batch_size"], "profile": True,
+                                       **policy},
                           env=engine.env(), timeout=self.config.load_timeout(size) * 3, engine=engine,
                           tag=f"{size}-{engine.name}-profile")
         entry["ingest"]["profile"] = {"rows_per_s_under_profiler": res.get("rows_per_s"),
                                       "entries": res.get("profile", []), "error": res.get("error")}
-        # the queries and the API that follow need the graph loaded again without the profiler's leftovers
         if not res.get("ok"):
             engine.fresh(size)
-            self.worker("pipeline", {"paths": ds.paths, "batch_size": loads[-1]["batch_size"]}, env=engine.env(),
-                        timeout=self.config.load_timeout(size) * 2, engine=engine, tag=f"{size}-{engine.name}-reload")
+            self.worker("pipeline", {"paths": ds.paths, "batch_size": loads[-1]["batch_size"], **policy},
+                        env=engine.env(), timeout=self.config.load_timeout(size) * 2, engine=engine,
+                        tag=f"{size}-{engine.name}-reload")
 
     def _maybe_profile_analytics(self, size: int, engine: EngineHandle, entry: dict[str, Any]) -> None:
         from bench.targets import TARGETS
