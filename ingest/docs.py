@@ -43,6 +43,11 @@ batch_size=5000, progress=None, aliases=None, kind=None) -> IngestReport`.
 Headers are matched without regard to case, spaces, `*` or `_`; `名称(name)` style headers
 work too. Columns not in the layout are ignored and listed in the report.
 
+A CSV that is mostly UTF-8 is read as UTF-8 even when a few rows were pasted from a GBK
+file: each row holding bytes its file's encoding cannot decode is a rejected row (the report
+shows what it says read as GB18030), the others load. The same holds for `.jsonl` lines. A
+file with a header and no data rows is refused with `no data rows`.
+
 ## Values
 
 - **Multi-valued cells** (aliases, industries, sources): separated by `|`, `;`, `；` or line breaks.
@@ -73,6 +78,16 @@ A row's identity is found in this order:
 
 Two rows with different USCCs are never merged by name. Every merge of a row into an entity
 known under another id or spelling is listed in the report (`merges`).
+
+Within one file, rows for the same entity may repeat each other or fill each other's blank
+cells, but not disagree: a later row giving a different value (a different name under the
+same id, another flag, region or parent …) is rejected, naming the earlier row and each
+column in conflict. A later *file* in the same load gives newer values, as a later load would.
+
+`parent` cells and `PART_OF` / `HAS_TASK` rows make trees: a row whose edge closes a cycle
+with the edges already stored and the other rows of its file (a → c → b → a) is rejected,
+naming the cycle; every row of the file on that cycle is refused, since nothing tells which
+of them is wrong. A node given as its own parent is refused too.
 
 References — `region`, `parent`, `industries` on node rows, and both ends of a relationship
 row — are resolved the same way (id, USCC, name or alias) among the nodes of the allowed

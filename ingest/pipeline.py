@@ -68,7 +68,7 @@ from ingest.normalize import (
 )
 from ingest.readers import ReadError, Table, expand_paths, is_bad_line, open_tables
 from ingest.report import FileReport, IngestReport, Merge, RejectedRow
-from ingest.resolve import EntityIndex, Resolution, ResolveError
+from ingest.resolve import TREE_RELS, EntityIndex, Resolution, ResolveError, cycles_closed
 
 log = logging.getLogger(__name__)
 
@@ -630,6 +630,11 @@ def _node_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
                 ld.reject(late, file, rownum, header_of.get(field, field), str(exc))
                 continue
             refs[rownum] = got
+        _reject_conflicting_repeats(ld, resolved, refs, late, file, header_of)
+        _reject_cycles(ld, [(rownum, NODE_SPECS[label].key_label, res.id, refs[rownum]["parent"][1])
+                            for rownum, label, _, res in resolved
+                            if rownum in refs and rownum not in late and "parent" in refs[rownum]],
+                       RelType.PART_OF, late, file, header_of.get("parent", "parent"))
         if late:
             ld.index.rollback()
             for rownum, items in late.items():
@@ -647,6 +652,10 @@ def _node_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
         ld.finish_file(fr, rejected, kind_of_row, default_kind)
         return
     ld.index.commit()
+    for kl in ({NODE_SPECS[label].key_label for _, label, _, _ in resolved} if "parent" in header_of else ()):
+        ld.index.add_tree_edges(RelType.PART_OF, kl, (
+            (res.id, refs[rownum]["parent"][1]) for rownum, label, _, res in resolved
+            if "parent" in refs.get(rownum, ()) and NODE_SPECS[label].key_label == kl))
 
     source_prefix = f"{file}#"
     node_rows: dict[Label, list[dict[str, Any]]] = {}
@@ -698,6 +707,79 @@ def _node_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
     fr.loaded = written
     fr.status = "partly loaded" if rejected else "loaded"
     ld.finish_file(fr, rejected, kind_of_row, default_kind)
+
+
+#: fields whose repeats add up (lists) or that are compared once resolved (references)
+_NOT_COMPARED = {"id", "aliases", "source", "industries", "label", "region", "parent"}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _reject_conflicting_repeats(ld: _Load, resolved: list[tuple[int, Label, dict[str, Any], Resolution]],
+                                refs: dict[int, dict[str, Any]], late: dict[int, list[RejectedRow]], file: str,
+                                header_of: dict[str, str]) -> None:
+    """Reject a row that gives an entity of this file values contradicting an earlier row for it.
+
+    A file is one snapshot: two rows for one entity may repeat each other or fill
+    each other's blanks, but not disagree (which one would be true?). The later row
+    is rejected naming the earlier one and each column they disagree on. Names are
+    compared only between rows that name the entity by id: rows merged by USCC,
+    name or alias bring other spellings, which become aliases.
+    """
+    # per key label, id → position in ``resolved`` of its first row (ints: a file may hold a million rows)
+    first: dict[Label, dict[str, int]] = {}
+    for pos, (rownum, label, values, res) in enumerate(resolved):
+        got = refs.get(rownum)
+        if got is None or rownum in late:
+            continue
+        seen = first.setdefault(NODE_SPECS[label].key_label, {})
+        at = seen.setdefault(res.id, pos)
+        if at == pos:
+            continue
+        row0, _, values0, res0 = resolved[at]
+        by0, got0 = res0.by, refs[row0]
+        diffs: list[tuple[str, str, str]] = []
+        for f, v in values.items():
+            if f in _NOT_COMPARED or (f == "name" and (by0 is not None or res.by is not None)):
+                continue
+            v0 = values0.get(f)
+            if v0 is not None and v0 != v:
+                diffs.append((header_of.get(f, f), _shown(v0), _shown(v)))
+        for f in ("region", "parent"):
+            if f in got and f in got0 and got[f][1] != got0[f][1]:
+                diffs.append((header_of.get(f, f), _shown(values0[f]), _shown(values[f])))
+        if diffs:
+            what = "; ".join(f"{h}: row {row0} has {a}, this row {b}" for h, a, b in diffs)
+            ld.reject(late, file, rownum, header_of.get("id", header_of.get("name", "name")),
+                      f"{res.id} is also given by row {row0} of this file, with conflicting values ({what}); "
+                      "keep one row per entity (identical repeats are fine)")
+
+
+def _reject_cycles(ld: _Load, edges: list[tuple[int, Label, str, str]], rel: RelType,
+                   late: dict[int, list[RejectedRow]], file: str, header: str) -> None:
+    """Reject rows whose tree edge (child → parent) closes a cycle with the known edges and the other rows.
+
+    ``edges`` are ``(row, key label, child id, parent id)``; the tree lives within one
+    key label (industries in industries, regions in regions). The known edges are
+    those stored when the load started plus those of the files already accepted
+    (``EntityIndex.trees``), not a read of the graph: their batches may still be
+    on their way to the engine.
+    """
+    by_label: dict[Label, list[tuple[int, str, str]]] = {}
+    for rownum, kl, child, parent in edges:
+        by_label.setdefault(kl, []).append((rownum, child, parent))
+    for kl, new in by_label.items():
+        for rownum, cycle in cycles_closed(ld.index.trees.get((rel, kl), ()), new).items():
+            shown = " → ".join(f"{ld.index.name_of(kl, i) or i} ({i})" for i in cycle)
+            ld.reject(late, file, rownum, header,
+                      f"this {rel.value} edge closes a cycle: {shown}; nothing can be part of itself "
+                      "(every row of this file on the cycle is refused)")
 
 
 # --------------------------------------------------------------------------- edge files
@@ -768,12 +850,23 @@ def _edge_table(ld: _Load, table: Table, lay: Layout, fr: FileReport) -> None:
             })
     except ReadError as exc:
         ld.reject(rejected, file, exc.row, None, exc.reason + " — rows from here on were not read")
+    if rel in TREE_RELS:
+        before = set(rejected)
+        _reject_cycles(ld, [(r["_row"], a, r["start"], r["end"]) for (a, b), rows in groups.items() if a == b
+                            for r in rows], rel, rejected, file, ends_spec[1][1])
+        cut = set(rejected) - before
+        if cut:
+            groups = {k: [r for r in rows if r["_row"] not in cut] for k, rows in groups.items()}
     fr.rows = n_rows
     fr.kind = lay.name
     if rejected and ld.on_error == "abort":
         fr.status = "refused"
         ld.finish_file(fr, rejected, {}, rel.value)
         return
+    if rel in TREE_RELS:
+        for (a, b), rows in groups.items():
+            if a == b:
+                ld.index.add_tree_edges(rel, a, ((r["start"], r["end"]) for r in rows))
     written = 0
     for (a, b), rows in groups.items():
         written += ld.write_edges(rel, a, b, rows, file)
@@ -797,6 +890,10 @@ def _alias_table(ld: _Load, table: Table, lay: Layout, fr: FileReport, *, persis
         for rownum, cells in table.rows:
             ld.tick()
             n_rows += 1
+            bad = is_bad_line(cells)
+            if bad:
+                ld.reject(rejected, table.name, rownum, None, bad)
+                continue
             values, errors = _parse_cells(bound, cells)
             if not values and not errors:
                 n_rows -= 1
@@ -927,9 +1024,10 @@ def ingest_paths(
                     order += 1
             except InputError as exc:
                 reason = exc.reason if isinstance(exc, ReadError) else str(exc)
+                row = exc.row if isinstance(exc, ReadError) else None
                 fr.status = "unreadable"
                 ld.report.files.append(fr)
-                ld.report.rejected.append(RejectedRow(file=fr.file, row=None, column=None, reason=reason))
+                ld.report.rejected.append(RejectedRow(file=fr.file, row=row, column=None, reason=reason))
         hints = [t[2].size_hint for t in tables]
         ld.total = sum(h for h in hints if h) if hints and all(h is not None for h in hints) else None
 
@@ -952,6 +1050,7 @@ def ingest_paths(
             if rank >= 100 and not aliases_written:
                 _persist_aliases(ld)
                 aliases_written = True
+            rejected_before = len(ld.report.rejected)
             try:
                 if lay.role == "alias":
                     _alias_table(ld, table, lay, fr)
@@ -962,6 +1061,13 @@ def ingest_paths(
             except ReadError as exc:
                 fr.status = "unreadable"
                 ld.report.rejected.append(RejectedRow(file=fr.file, row=exc.row, column=None, reason=exc.reason))
+            if fr.rows == 0 and len(ld.report.rejected) == rejected_before:
+                # a header with nothing under it is most often the wrong file or an export that went wrong
+                fr.status = "refused"
+                ld.report.rejected.append(RejectedRow(
+                    file=fr.file, row=None, column=None,
+                    reason=f"no data rows: the file has a header (row {table.header_row}) and nothing under it"
+                    if table.header_row else "no data rows: the file holds no records"))
             ld.report.files.append(fr)
         if not aliases_written:
             _persist_aliases(ld)

@@ -13,6 +13,7 @@ import codecs
 import csv
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -125,6 +126,9 @@ def detect_encoding(head: bytes) -> str:
         # a multi-byte character cut at the end of the sample is still UTF-8
         if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
             return "utf-8"
+    if _mostly_utf8(head):
+        # a UTF-8 file with a row or two pasted from a GBK one: read it as UTF-8 and refuse only those rows
+        return "utf-8"
     if _reads_as_chinese_gb18030(head):
         # short GBK files fool statistical detection (a 20-byte header and one row may look like UTF-16)
         return "gb18030"
@@ -135,6 +139,27 @@ def detect_encoding(head: bytes) -> str:
     if guess in ("gb2312", "gbk", "gb18030", "hz", "cp936") or not guess:
         return "gb18030"
     return guess
+
+
+def _mostly_utf8(head: bytes) -> bool:
+    """True when more of the lines holding non-ASCII bytes are valid UTF-8 than are not.
+
+    Chinese text in GBK is almost never valid UTF-8 by chance, so even a few good
+    UTF-8 lines mark the file as UTF-8 with some bad rows, not as GBK.
+    """
+    lines = head.split(b"\n")
+    if len(lines) > 1:
+        lines.pop()  # may be cut by the end of the sample
+    good = bad = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            good += 1
+        except UnicodeDecodeError:
+            bad += 1
+    return good > bad
 
 
 def _reads_as_chinese_gb18030(head: bytes) -> bool:
@@ -155,6 +180,51 @@ def _reads_as_chinese_gb18030(head: bytes) -> bool:
     return chinese / len(wide) >= 0.9
 
 
+#: how many undecodable byte runs the "innograph-undecoded" handler has replaced, in any file: while a file's
+#: reading leaves it unchanged, none of its rows needs checking
+_undecoded_seen = 0
+_UNDECODED = re.compile("[\udc80-\udcff]")
+
+
+def _undecoded_handler(exc: UnicodeError) -> tuple[str, int]:
+    global _undecoded_seen
+    _undecoded_seen += 1
+    return codecs.lookup_error("surrogateescape")(exc)
+
+
+def _undecoded_errors() -> str:
+    """The name of the error handler that keeps undecodable bytes (as lone surrogates) and counts them."""
+    try:
+        codecs.lookup_error("innograph-undecoded")
+    except LookupError:
+        codecs.register_error("innograph-undecoded", _undecoded_handler)
+    return "innograph-undecoded"
+
+
+def _encoding_name(encoding: str) -> str:
+    return {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GB18030"}.get(encoding, encoding)
+
+
+def undecoded_reason(cells: list[str], headers: list[str], encoding: str) -> str | None:
+    """Why a row holding bytes its file's encoding cannot decode is refused (None when it has none)."""
+    bad = [i for i, c in enumerate(cells) if isinstance(c, str) and _UNDECODED.search(c)]
+    if not bad:
+        return None
+    where = ", ".join(headers[i] if i < len(headers) and headers[i] else f"column {i + 1}" for i in bad[:3])
+    raw = cells[bad[0]].encode(encoding, "surrogateescape")
+    reason = f"not valid {_encoding_name(encoding)} (in {where})"
+    for other in ("gb18030", "utf-8"):
+        if other == encoding.replace("-sig", ""):
+            continue
+        try:
+            text = raw.decode(other)
+        except UnicodeDecodeError:
+            continue
+        reason += f"; read as {_encoding_name(other)} it says {text[:40]!r}"
+        break
+    return reason + ": this row was written in another encoding; save the whole file in one (UTF-8)"
+
+
 def _csv_table(path: Path, is_header: Callable[[list[str]], bool] | None) -> Table:
     with open(path, "rb") as fh:
         head = fh.read(_SNIFF_BYTES)
@@ -169,7 +239,9 @@ def _csv_table(path: Path, is_header: Callable[[list[str]], bool] | None) -> Tab
     delimiter = max((",", "\t", ";", "|"), key=first_line.count) if first_line else ","
     if path.suffix.lower() == ".tsv":
         delimiter = "\t"
-    fh = open(path, "r", encoding=encoding, newline="", errors="strict")
+    # undecodable bytes are kept (as lone surrogates) so that only the rows holding them are refused
+    seen_before = _undecoded_seen
+    fh = open(path, "r", encoding=encoding, newline="", errors=_undecoded_errors())
     reader = csv.reader(fh, delimiter=delimiter)
     first: list[list[Any]] = []
     try:
@@ -177,9 +249,9 @@ def _csv_table(path: Path, is_header: Callable[[list[str]], bool] | None) -> Tab
             first.append(row)
             if len(first) >= _HEADER_SEARCH_ROWS:
                 break
-    except UnicodeDecodeError as exc:
+    except UnicodeError as exc:
         fh.close()
-        raise ReadError(path.name, f"not readable as {encoding}: {exc.reason}") from None
+        raise ReadError(path.name, f"not readable as {encoding}: {exc}") from None
     except csv.Error as exc:
         fh.close()
         # the row being read is the one after those collected so far
@@ -189,28 +261,38 @@ def _csv_table(path: Path, is_header: Callable[[list[str]], bool] | None) -> Tab
         raise ReadError(path.name, "the file has no header row")
     h = _find_header(first, is_header)
     headers = _trim_headers(first[h])
+    if _undecoded_seen != seen_before and any(_UNDECODED.search(c) for c in headers):
+        fh.close()
+        raise ReadError(path.name, f"the header (row {h + 1}) is not valid {_encoding_name(encoding)}; save the "
+                                   "file in one encoding (UTF-8)", h + 1)
     # a rough row count for the progress bar: bytes / bytes per line in the sample
     lines = max(sample_text.count("\n"), 1)
     size = os.path.getsize(path)
     size_hint = int(size / (len(head) / lines)) if len(head) < size else lines
+
+    def checked(i: int, row: list[str]) -> list[Any]:
+        if _undecoded_seen == seen_before:
+            return row
+        reason = undecoded_reason(row, headers, encoding)
+        return row if reason is None else _BadLine(reason)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         line = 0
         try:
             for i, row in enumerate(first[h + 1:], start=h + 2):
                 line = i
-                yield i, row
+                yield i, checked(i, row)
             for i, row in enumerate(reader, start=len(first) + 1):
                 line = i
-                yield i, row
-        except UnicodeDecodeError as exc:
-            raise ReadError(path.name, f"row after {line} is not readable as {encoding}: {exc.reason}", line + 1) from None
+                yield i, checked(i, row)
+        except UnicodeError as exc:
+            raise ReadError(path.name, f"row after {line} is not readable as {encoding}: {exc}", line + 1) from None
         except csv.Error as exc:
             raise ReadError(path.name, f"row {line + 1} is not valid CSV: {exc}", line + 1) from None
         finally:
             fh.close()
 
-    sample = [dict(zip(headers, r)) for r in first[h + 1:]]
+    sample = [dict(zip(headers, r)) for r in first[h + 1:] if not any(_UNDECODED.search(c) for c in r)]
     return Table(path.name, path, headers, h + 1, rows(), encoding=encoding, sample=sample,
                  size_hint=size_hint, close=fh.close)
 
@@ -284,32 +366,46 @@ def _xlsx_tables(path: Path, is_header: Callable[[list[str]], bool] | None) -> I
 # --------------------------------------------------------------------------- jsonl
 
 
+def _jsonl_line(line: str) -> dict[str, Any] | _BadLine:
+    """One line as a record, or a :class:`_BadLine` saying why it is not one."""
+    if _UNDECODED.search(line):
+        return _BadLine(undecoded_reason([line], ["the line"], "utf-8") or "not valid UTF-8")
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return _BadLine(f"not JSON: {exc.msg}")
+    except RecursionError:
+        return _BadLine("nests JSON arrays or objects too deeply to be a record")
+    if not isinstance(obj, dict):
+        return _BadLine("not a JSON object")
+    return obj
+
+
 def _jsonl_table(path: Path) -> Table:
-    fh = open(path, "r", encoding="utf-8-sig")
-    head: list[tuple[int, dict[str, Any]]] = []
+    # undecodable bytes are kept (as lone surrogates): only the lines holding them are refused
+    fh = open(path, "r", encoding="utf-8-sig", errors="surrogateescape")
+    # the first records name the fields; a bad line among them is a rejected row like any later one,
+    # unless no good record comes before the sample ends (then nothing says what the file holds)
+    head: list[tuple[int, dict[str, Any] | _BadLine]] = []
     keys: dict[str, None] = {}
     consumed = 0
+    good = 0
     for i, line in enumerate(fh, start=1):
-        consumed += len(line.encode("utf-8"))
+        consumed += len(line.encode("utf-8", "surrogateescape"))
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            fh.close()
-            raise ReadError(path.name, f"line {i} is not JSON: {exc.msg}", i) from None
-        except RecursionError:
-            fh.close()
-            raise ReadError(path.name, f"line {i} nests JSON arrays or objects too deeply to be a record", i) from None
-        if not isinstance(obj, dict):
-            fh.close()
-            raise ReadError(path.name, f"line {i} is not a JSON object", i)
+        obj = _jsonl_line(line)
         head.append((i, obj))
-        keys.update(dict.fromkeys(obj))
-        if len(head) >= 200:
-            break
-    if not head:
+        if isinstance(obj, dict):
+            good += 1
+            keys.update(dict.fromkeys(obj))
+            if good >= 200:
+                break
+    if not good:
         fh.close()
+        if head:
+            i, bad = head[0]
+            raise ReadError(path.name, f"line {i}: {bad.reason}", i)  # type: ignore[union-attr]
         raise ReadError(path.name, "the file has no records")
     headers = list(keys)
     start = head[-1][0]
@@ -317,20 +413,13 @@ def _jsonl_table(path: Path) -> Table:
     def rows() -> Iterator[tuple[int, list[Any]]]:
         try:
             for i, obj in head:
-                yield i, [obj.get(k) for k in headers]
+                yield i, (obj if isinstance(obj, _BadLine) else [obj.get(k) for k in headers])
             for i, line in enumerate(fh, start=start + 1):
                 if not line.strip():
                     continue
-                try:
-                    obj = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield i, _BadLine(f"not JSON: {exc.msg}")
-                    continue
-                except RecursionError:
-                    yield i, _BadLine("nests JSON arrays or objects too deeply to be a record")
-                    continue
-                if not isinstance(obj, dict):
-                    yield i, _BadLine("not a JSON object")
+                obj = _jsonl_line(line)
+                if isinstance(obj, _BadLine):
+                    yield i, obj
                     continue
                 extra = [k for k in obj if k not in keys]
                 if extra:
@@ -342,7 +431,7 @@ def _jsonl_table(path: Path) -> Table:
 
     size = os.path.getsize(path)
     return Table(path.name, path, headers, 0, rows(), encoding="utf-8",
-                 sample=[obj for _, obj in head[:50]],
+                 sample=[obj for _, obj in head[:50] if isinstance(obj, dict)],
                  size_hint=max(len(head), int(size / max(consumed / max(start, 1), 1))),
                  close=fh.close)
 

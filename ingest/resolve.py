@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from graph.schema import KEY_LABELS, NODE_SPECS, Label, cypher_label
+from graph.schema import KEY_LABELS, NODE_SPECS, REL_SPECS, Label, RelType, cypher_label, cypher_rel
 from graph.store import GraphStore
 from ingest.normalize import _USCC_SHAPE, norm_name
 
@@ -23,6 +23,9 @@ AMBIGUOUS = "\x00ambiguous"
 _MISSING = object()
 _PAGE = 50_000
 _KEY_LABELS_OF: dict[tuple[Label, ...], tuple[Label, ...]] = {}
+
+#: relationship types that make trees (within one key label): an edge closing a cycle is refused
+TREE_RELS: tuple[RelType, ...] = (RelType.PART_OF, RelType.HAS_TASK)
 
 ID_PREFIX: dict[Label, str] = {
     Label.UNIVERSITY: "org", Label.INSTITUTE: "org", Label.ENTERPRISE: "org", Label.AGENCY: "org",
@@ -83,6 +86,8 @@ class EntityIndex:
         #: ids given by rows that were merged into another entity, for references later in the load
         self.redirects: dict[tuple[Label, str], str] = {}
         self._undo: list[tuple[dict[Any, Any], Any, Any]] | None = None
+        #: the edges of each tree (:data:`TREE_RELS`) per key label: stored ones, then those of committed files
+        self.trees: dict[tuple[RelType, Label], list[tuple[str, str]]] = {}
 
     # ------------------------------------------------------------------ transactions
 
@@ -138,7 +143,22 @@ class EntityIndex:
                 if len(rows) < _PAGE:
                     break
                 after = rows[-1]["id"]
+        types = {r["relationshipType"] for r in store.read("CALL db.relationshipTypes() YIELD relationshipType "
+                                                           "RETURN relationshipType")}
+        for rel in TREE_RELS:
+            spec = REL_SPECS[rel]
+            for lbl in spec.end:
+                if rel.value not in types or lbl.value not in present or lbl not in spec.start:
+                    continue
+                kl = NODE_SPECS[lbl].key_label
+                rows = store.read(f"MATCH (c:{cypher_label(lbl)})-[:{cypher_rel(rel)}]->(p:{cypher_label(lbl)}) "
+                                  "RETURN c.id AS c, p.id AS p")
+                self.trees.setdefault((rel, kl), []).extend((r["c"], r["p"]) for r in rows)
         return total
+
+    def add_tree_edges(self, rel: RelType, key_label: Label, edges: Iterable[tuple[str, str]]) -> None:
+        """Edges (start id, end id) a committed file adds to a tree; kept because writes may still be in flight."""
+        self.trees.setdefault((rel, key_label), []).extend(edges)
 
     def add(self, key_label: Label, label: Label, id_: str, name: str, aliases: Iterable[str],
             uscc: str | None) -> None:
@@ -315,3 +335,95 @@ class EntityIndex:
             raise ResolveError(
                 f"{name!r} matches {ki.name.get(target)!r} ({target}), which is a {have_kind.value}, not a {label.value}")
         return Resolution(target, True, by, ki.name.get(target), have_kind)
+
+
+def cycles_closed(existing: Iterable[tuple[str, str]], new: Iterable[tuple[int, str, str]]) -> dict[int, list[str]]:
+    """The new edges of a tree relationship (``PART_OF``: child → parent) that lie on a cycle.
+
+    ``existing`` are the edges already stored, ``new`` the ``(row, start, end)``
+    edges a load adds. Returns, for every row whose edge lies on a cycle of
+    existing plus new edges, that cycle as ids: ``[start, end, …, start]``.
+    Every new edge of a cycle is named, since nothing tells which of them is
+    wrong; stored edges are never named (they are not this load's rows).
+    """
+    new = list(new)
+    succ: dict[str, list[str]] = {}
+    for a, b in existing:
+        succ.setdefault(a, []).append(b)
+    for _, a, b in new:
+        succ.setdefault(a, []).append(b)
+    comp = _components(succ)
+    out: dict[int, list[str]] = {}
+    for row, a, b in new:
+        if a == b:
+            out[row] = [a, a]
+            continue
+        ca = comp.get(a)
+        if ca is None or ca != comp.get(b):
+            continue
+        # the shortest way back from b to a inside their component closes the cycle
+        back: dict[str, str | None] = {b: None}
+        queue = [b]
+        for node in queue:
+            if node == a:
+                break
+            for nxt in succ.get(node, ()):
+                if nxt not in back and comp.get(nxt) == ca:
+                    back[nxt] = node
+                    queue.append(nxt)
+        path = [a]
+        node: str | None = a
+        while node is not None and node != b:
+            node = back[node]
+            path.append(node)  # type: ignore[arg-type]
+        out[row] = [a, *reversed(path[1:]), a]
+    return out
+
+
+def _components(succ: dict[str, list[str]]) -> dict[str, int]:
+    """Strongly connected components (Tarjan, iterative): node → component number, for nodes on a cycle only."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    comp: dict[str, int] = {}
+    counter = 0
+    n_comp = 0
+    for root in list(succ):
+        if root in index:
+            continue
+        work = [(root, iter(succ.get(root, ())))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(succ.get(child, ()))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    members = []
+                    while True:
+                        m = stack.pop()
+                        on_stack.discard(m)
+                        members.append(m)
+                        if m == node:
+                            break
+                    if len(members) > 1:
+                        for m in members:
+                            comp[m] = n_comp
+                        n_comp += 1
+    return comp

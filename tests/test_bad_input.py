@@ -35,9 +35,6 @@ class Case:
     xfail: str | None = None
 
 
-ROW_DROPPED = ("ingest_paths drops ReadError.row for a file refused while it is opened (header sniffing): the row "
-               "is only in the reason text, RejectedRow.row is None")
-
 CASES = [
     Case("truncated_enterprises.xlsx", ((None, None, r"not a readable \.xlsx workbook"),)),
     Case("empty.csv", ((None, None, r"empty"),)),
@@ -45,18 +42,12 @@ CASES = [
     Case("empty.xlsx", ((None, None, r"not a readable \.xlsx"),)),
     Case("whitespace_only.csv", ((None, None, r"empty"),)),
     Case("enterprises_big5.csv", ((None, None, r"cannot tell what kind of data"),)),
-    Case("enterprises_mixed_encoding.csv", ((3, None, r"not readable as|not valid UTF-8|encoding"),),
-         xfail="a UTF-8 file with one GBK row is sniffed as GB18030 and refused whole without naming row 3"),
-    Case("enterprises_header_only.csv", ((None, None, r"no data rows|no rows"),),
-         xfail="a header-only file is reported as 'loaded' with 0 rows and no message"),
-    Case("enterprises_header_only.xlsx", ((None, None, r"no data rows|no rows"),),
-         xfail="a header-only workbook is reported as 'loaded' with 0 rows and no message"),
-    Case("enterprises_duplicate_ids.csv", ((3, "编号", r"org:bad:d1.*(row 2|conflict)"),),
-         xfail="a repeated id with conflicting values is merged silently (the last row wins; only a note without "
-               "row numbers)"),
+    Case("enterprises_mixed_encoding.csv", ((3, None, r"not readable as|not valid UTF-8|encoding"),)),
+    Case("enterprises_header_only.csv", ((None, None, r"no data rows|no rows"),)),
+    Case("enterprises_header_only.xlsx", ((None, None, r"no data rows|no rows"),)),
+    Case("enterprises_duplicate_ids.csv", ((3, "编号", r"org:bad:d1.*(row 2|conflict)"),)),
     Case("collaborations_unknown_ids.csv", ((2, "合作方B", r"org:does-not-exist"), (3, "合作方A", r"no-such-org"))),
-    Case("industries_cycle.csv", ((5, "上级", r"own parent"), (2, "上级", r"cycle")),
-         xfail="a PART_OF cycle through several industries (a→c→b→a) is stored; only a self-loop is refused"),
+    Case("industries_cycle.csv", ((5, "上级", r"own parent"), (2, "上级", r"cycle"))),
     Case("transfers_absurd.csv", ((2, "金额", r"negative"), (3, "金额", r"not an amount"), (4, "年份", r"out of range"),
                                   (5, "年份", r"out of range"))),
     Case("transfers_absurd.csv", ((6, "金额", r"not an amount"),)),
@@ -65,7 +56,7 @@ CASES = [
     Case("enterprises_bad_uscc.csv", ((2, "统一社会信用代码", r"GB 32100-2015 check: last character should be"),
                                       (3, "统一社会信用代码", r"18 characters"),
                                       (4, "统一社会信用代码", r"not allowed.*IO"))),
-    Case("enterprises_deep_nesting.jsonl", ((2, None, r"too deeply"),), xfail=ROW_DROPPED),
+    Case("enterprises_deep_nesting.jsonl", ((2, None, r"too deeply"),)),
     Case("enterprises_deep_nesting_late.jsonl", ((201, None, r"too deeply"),)),
 ]
 
@@ -121,7 +112,6 @@ def test_bad_file_is_reported_and_changes_nothing_stored(store, case: Case, tmp_
     check_case(store, corpus_path(case.file, tmp_path), case.expect)
 
 
-@pytest.mark.xfail(strict=True, reason=ROW_DROPPED)
 def test_ten_megabyte_cell_in_the_first_rows_names_its_row(store, tmp_path: Path) -> None:
     csv_path = tmp_path / "enterprises_huge_cell.csv"
     csv_path.write_text("编号,名称\norg:bad:h1,正常有限公司\norg:bad:h2," + "巨" * (10 * 1024 * 1024 // 3) + "\n",
