@@ -136,11 +136,15 @@ def _why(res: Any) -> str:
     return "not measured"
 
 
+def _size(n: int) -> str:
+    return f"{n // 1_000_000}M" if n >= 1_000_000 and n % 1_000_000 == 0 else f"{n // 1000}k"
+
+
 def _target_cell(key: str, measured: Any, size: int, engine: str) -> str:
     v = verdict(key, measured, size, engine)
     if v is None:
         t = TARGETS[key]
-        return f"({t.describe(engine)} at {'/'.join(f'{s // 1000:,}k' for s in t.sizes)})"
+        return f"({t.describe(engine)} at {'/'.join(_size(s) for s in t.sizes)})"
     return f"{v['target']} {_mark(v['met'])}"
 
 
@@ -175,10 +179,13 @@ def _header(doc: dict[str, Any]) -> list[str]:
         "- **pipeline**: rows written per second through `ingest.pipeline.ingest_paths` from the generated files",
         "  (read, validate, resolve, write; node rows then edge rows, including LOCATED_IN / IN_INDUSTRY / PART_OF",
         "  rows derived from node files) into an empty graph with the schema in place.",
-        "- **ceiling**: the very same parameter rows (recorded from a pipeline run that did not write) replayed",
-        "  straight into `store.write_batch` with the `graph/writes.py` statements: the engine's UNWIND … MERGE speed.",
-        "- **floor**: a naive load, one statement and one transaction per row, on a sample spread over the rows",
-        "  (each row given a new id/key so that it creates, then deleted again).",
+        "- **ceiling**: the very same statements and parameter rows (recorded from a pipeline run that did not",
+        "  write) replayed straight into `store.write_batch`: the engine's own UNWIND speed for this load. The",
+        "  statements are `graph/writes.py`'s: UNWIND … CREATE for entities and edges the pipeline proved new",
+        "  (all of them in a first load into an empty graph), UNWIND … MERGE for the rest.",
+        "- **floor**: a naive load, one MERGE statement and one transaction per row (a naive loader cannot know",
+        "  which rows are new), on a sample spread over the rows, into the loaded graph (each row given a new",
+        "  id/key so that it creates, then deleted again).",
         "- **queries**: the functions of `queries/` called in-process with seeded random parameters (the same",
         "  draws on both engines), after a warm-up; 1 client, then 8 client threads sharing one store.",
         "- **API**: `innograph serve` (uvicorn) on 127.0.0.1 driven by `wrk` (8 connections), seeded request lists.",
@@ -259,7 +266,8 @@ def _summary(doc: dict[str, Any]) -> list[str]:
     rows = []
     for entry in doc.get("results", []):
         for v in verdicts(entry):
-            rows.append([v["text"], f"{entry['size']:,}", entry["engine"], _n(v["measured"], 1) + f" {v['unit']}",
+            digits = 2 if v["unit"].startswith("×") else 1
+            rows.append([v["text"], f"{entry['size']:,}", entry["engine"], _n(v["measured"], digits) + f" {v['unit']}",
                          v["target"], _mark(v["met"])])
     if not rows:
         return []
@@ -344,7 +352,7 @@ def _queries(doc: dict[str, Any]) -> list[str]:
                 f"**{_ms(one.get('p95_ms'))}**", _ms(one.get("p99_ms")), _n(one.get("qps"), 1),
                 f"{_ms(many.get('p95_ms'))} / {_n(many.get('qps'), 1)}",
                 (_n(one.get("mean_result_size"), 1) + (f", {one.get('truncated')} truncated" if one.get("truncated") else "")
-                 + (" (empty: not meaningful)" if one.get("mean_result_size") == 0 else "")),
+                 + (" (empty results)" if one.get("mean_result_size") == 0 else "")),
                 (f"{errs}: {(one.get('error_examples') or many.get('error_examples') or [''])[0][:120]}" if errs else "0"),
                 _target_cell(t.key, one.get("p95_ms"), size, engine) if t else "",
             ])
