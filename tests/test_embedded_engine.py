@@ -116,3 +116,27 @@ def test_unreachable_engine_is_a_clear_error(tmp_path: Path) -> None:
     store.server.stop()
     with pytest.raises(StoreUnavailable, match="not reachable"):
         store.read("RETURN 1 AS x")
+
+
+def test_clean_stop_compacts_the_log_so_restart_does_not_replay_every_load(tmp_path: Path) -> None:
+    from graph.schema import Label
+    from graph.writes import write_nodes
+
+    data = tmp_path / "data"
+    store = open_store(data_dir=data)
+    store.ensure_schema()
+    rows = [{"id": f"e:{i}", "name": f"模拟企业{i}"} for i in range(3000)]
+    for now in ("2026-01-01", "2026-01-02", "2026-01-03"):  # three loads, each changing every node
+        write_nodes(store, Label.ENTERPRISE, [dict(r, name=r["name"] + now) for r in rows], now=now)
+    log_dir = data / "appendonly"
+    assert sum(f.stat().st_size for f in log_dir.glob("*.incr.aof")) > 256 * 1024
+    store.close()  # this process started the engine and is its last client: it stops it
+    assert not EmbeddedServer(data).running()
+    # after the rewrite the statements live in a snapshot, not in the replayed log
+    assert sum(f.stat().st_size for f in log_dir.glob("*.incr.aof")) < 64 * 1024
+    store = open_store(data_dir=data)
+    try:
+        got = store.read("MATCH (n:Enterprise) RETURN count(n) AS c, max(n.updated_at) AS u")
+        assert got == [{"c": 3000, "u": "2026-01-03"}]
+    finally:
+        store.close()
