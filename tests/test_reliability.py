@@ -240,7 +240,9 @@ def test_neo4j_jvm_sigkill_mid_load_keeps_every_committed_batch(own_neo4j: Any, 
         acked, pending = check_journal(store, journal)
         present = rows_in_graph(store, "enterprises.csv")
         whole = check_whole_batches(present, NODE_BATCHES)
-        assert whole >= acked
+        # once the server is back the loader carries on into the edge files: compare node batches only
+        acked_node_batches = sum(1 for keys in read_journal(journal)[0] if keys and isinstance(keys[0], str))
+        assert whole >= acked_node_batches
         record("crash-neo4j-jvm", {"batches": len(NODE_BATCHES), "batch_rows": BATCH, "acknowledged": acked,
                                    "whole_batches": whole, "restart_s": round(restarted_in, 1), "exit_code": code,
                                    "half_written": 0})
