@@ -46,6 +46,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, help="time bound of each query run and each API endpoint, in seconds")
     p.add_argument("--api-workers", type=int, help="uvicorn workers of the API under load (default 1)")
     p.add_argument("--no-profile", action="store_true", help="do not profile what misses a target")
+    p.add_argument("--render", action="store_true",
+                   help="only render the markdown again from the JSON next to it (after editing bench/findings.md)")
     p.add_argument("--fallback-generator", action="store_true",
                    help="use the benchmark's own generator even when innograph generate exists")
     return p
@@ -87,6 +89,15 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(argv)
     cfg = config_from(args, argv)
+    if args.render:
+        from bench.report import load_document, write_outputs
+
+        if not cfg.json_out.exists():
+            print(f"error: no results to render: {cfg.json_out} does not exist", file=sys.stderr)
+            return 2
+        write_outputs(load_document(cfg.json_out), cfg.out)
+        print(f"rendered {cfg.out} from {cfg.json_out}")
+        return 0
     from bench.runner import Runner
 
     doc = Runner(cfg).run()

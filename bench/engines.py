@@ -130,6 +130,8 @@ class Neo4jEngine(EngineHandle):
         self.root = Path(tempfile.mkdtemp(prefix="igb-neo4j-", dir="/tmp"))
         self.server: Any = None
         self.generation = 0
+        #: kept across restarts, so the environment handed out before a restart stays valid
+        self.port: int | None = None
 
     def _server_class(self) -> Any:
         if str(REPO_ROOT) not in sys.path:
@@ -141,8 +143,9 @@ class Neo4jEngine(EngineHandle):
     def start(self) -> None:
         self.generation += 1
         home = self.root / f"home{self.generation}"
-        self.server = self._server_class()(home, password=NEO4J_PASSWORD, heap=self.heap,
+        self.server = self._server_class()(home, port=self.port, password=NEO4J_PASSWORD, heap=self.heap,
                                            pagecache_mb=self.pagecache_mb).start()
+        self.port = self.server.port
         store = self.open_store()
         try:
             self.version = store.capabilities.version

@@ -250,7 +250,8 @@ def _datasets(doc: dict[str, Any]) -> list[str]:
         rows.append([f"{int(size):,}", ds.get("generator"), _n(sum((ds.get("files") or {}).values())),
                      _n(cap.get("node_rows")), _n(cap.get("edge_rows")), _n(ds.get("megabytes"), 1),
                      _n(ds.get("generate_seconds"), 1),
-                     f"{_n(cap.get('rows_per_s'))} rows/s, {_n((cap.get('report') or {}).get('rejected_rows'))} rejected"
+                     f"{_n(cap.get('rows_per_s'))} rows/s{'' if 'recording_seconds' in cap else ' (recording included)'}, "
+                     f"{_n((cap.get('report') or {}).get('rejected_rows'))} rejected"
                      if cap.get("ok") else _why(cap)])
     if not rows:
         return []

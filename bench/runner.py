@@ -96,6 +96,9 @@ class Runner:
         log_path = self.workdir / f"{name}.log"
         args_path.write_text(json.dumps(args, ensure_ascii=False))
         out_path.unlink(missing_ok=True)
+        if engine is not None:
+            # the engine may have been restarted since ``env`` was taken: its current address wins
+            env = dict(env, **{k: v for k, v in engine.env().items() if k.startswith("INNOGRAPH_")})
         env = dict(env, PYTHONPATH=str(REPO_ROOT) + os.pathsep + env.get("PYTHONPATH", ""))
         with open(log_path, "wb") as log:
             proc = subprocess.Popen([sys.executable, "-m", "bench.worker", phase, str(args_path), str(out_path)],

@@ -126,3 +126,15 @@ def test_percentiles_and_verdicts() -> None:
     # targets do not apply below their sizes
     assert verdicts(dict(entry, size=10_000)) == []
     assert TARGETS["ingest.pipeline_rows_s"].describe("neo4j") == "≥ 20,000 rows/s"
+
+
+def test_render_only_rewrites_the_markdown_from_the_json(quick_run: dict, tmp_path: Path) -> None:
+    out = tmp_path / "b.md"
+    out.with_suffix(".json").write_text(json.dumps(quick_run["doc"]))
+    proc = subprocess.run([sys.executable, "-m", "bench", "--render", "--out", str(out)], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8") == render_markdown(quick_run["doc"])
+    missing = subprocess.run([sys.executable, "-m", "bench", "--render", "--out", str(tmp_path / "none.md")],
+                             cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and "no results to render" in missing.stderr
