@@ -1,11 +1,23 @@
 """``collaboration_paths``: the shortest paths between two organisations, each hop explained.
 
-Runs as a bidirectional breadth-first search, one level per round trip
-(``cypher/expand.cypher``), always growing the smaller side. That is exact
-(every shortest path within the hop limit, over the chosen types, inside the
-year range), identical on both engines (FalkorDB has no undirected
-``shortestPath``), and bounded: a row budget and the store's time-out stop a
-walk through a dense graph, which is then reported as truncated.
+Runs as a bidirectional breadth-first search, one level per round trip,
+always growing the side whose frontier has fewer edges (counted up to a cap,
+``cypher/frontier_size.cypher``). A level is read as node references only
+(``cypher/expand_refs.cypher``). At the last level the hop limit allows, and
+before a level that would read many edges (a hub), the engine may instead be
+asked only for the edges between the two frontiers (``cypher/meet.cypher``),
+one of them passed as a list: where the halves meet is all a last level can
+add, and a hub level is not read when the halves meet there. Which way is
+cheaper is estimated from the edge counts and the list's length. Only the
+edges of the paths returned are read in full (``cypher/edges_between.cypher``).
+
+That is exact (every shortest path within the hop limit, over the chosen
+types, inside the year range, counted per edge), identical on both engines
+(FalkorDB has no undirected ``shortestPath``), and bounded: a row budget and
+the store's time-out stop a walk through a dense graph, which is then reported
+as truncated. Paths come in a fixed order (node ids along the path, then each
+hop's type, direction and properties); with more than ``limit`` of them, the
+first ``limit`` in that order are returned.
 
 For Neo4j Browser, the same question reads::
 
@@ -17,6 +29,7 @@ For Neo4j Browser, the same question reads::
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Iterator
 
 from graph.errors import InputError
@@ -24,7 +37,7 @@ from graph.schema import RelType
 from graph.store import GraphStore
 from queries import cypher, params
 from queries.models import CollaborationPaths, Edge, Hop, Path
-from queries.walk import Budget, Step, expand, nodes_by_ref
+from queries.walk import Budget, edges_between, expand_refs, frontier_size, ids_by_ref, meet, nodes_by_ref
 
 DEFAULT_PATH_TYPES: tuple[RelType, ...] = (
     RelType.COLLABORATES_WITH, RelType.MEMBER_OF, RelType.DEVELOPED, RelType.TRANSFERRED_TO,
@@ -32,47 +45,107 @@ DEFAULT_PATH_TYPES: tuple[RelType, ...] = (
 )
 #: rows one path search may read before it gives up (and says so)
 ROW_BUDGET = 300_000
+#: before a level whose frontier has at least this many edges, the engine is asked whether
+#: the two halves meet there (when that looks cheaper than reading the level)
+MEET_FIRST = 1_000
+#: frontiers are compared by their edges, counted up to this many; when both sides have more,
+#: up to RECOUNT_CAP
+SIZE_CAP = MEET_FIRST + 1
+RECOUNT_CAP = 10_000
+#: at most this many references of the other side's frontier are passed to the engine to
+#: meet (FalkorDB tests membership in a list one element at a time); above, the level is read
+MEET_WITHIN = 2_000
+#: a frontier whose edges were counted past their cap is assumed to have this many per node
+#: (the nodes a walk reaches have more edges than most: it reaches them along one)
+EDGES_PER_NODE = 30
+#: the work of reading an edge into the walk, and of testing one list element, against that
+#: of the engine reading one edge (measured on FalkorDB at 1M nodes)
+ROW_COST, LIST_COST = 5.0, 1 / 400
 
 
 class _Side:
-    """One half of the bidirectional search."""
+    """One half of the bidirectional search, over node references."""
 
-    def __init__(self, ref: Any, node_id: str) -> None:
+    def __init__(self, ref: Any, size: int) -> None:
+        self.root = ref
         self.dist: dict[Any, int] = {ref: 0}
-        self.ids: dict[Any, str] = {ref: node_id}
-        #: for each node, the (previous node, edge) pairs on shortest routes from this side's root
-        self.parents: dict[Any, list[tuple[Any, Edge]]] = {ref: []}
+        #: for each node, the distinct previous nodes on shortest routes from this side's root
+        self.parents: dict[Any, set[Any]] = {ref: set()}
         self.frontier: list[Any] = [ref]
+        #: edges around the frontier, counted up to ``cap``: what expanding it would read
+        self.cost = size
+        #: what the cost was counted up to
+        self.cap = SIZE_CAP
         self.level = 0
 
-    def grow(self, steps: list[Step]) -> list[Any]:
-        """Take one level of steps; return the newly reached references."""
+    def edges(self) -> float:
+        """The edges around the frontier: as counted, or, past the count's cap, by its nodes."""
+        if self.cost < self.cap:
+            return self.cost
+        return max(self.cap, EDGES_PER_NODE * len(self.frontier))
+
+    def grow(self, steps: list[tuple[Any, Any]]) -> list[Any]:
+        """Take one level of ``(from, to)`` steps; return the newly reached references."""
         self.level += 1
         reached: list[Any] = []
-        for s in steps:
-            d = self.dist.get(s.to_ref)
+        for from_ref, to_ref in steps:
+            d = self.dist.get(to_ref)
             if d is None:
-                self.dist[s.to_ref] = self.level
-                self.ids[s.to_ref] = s.to_id
-                self.parents[s.to_ref] = []
-                reached.append(s.to_ref)
-                d = self.level
-            if d == self.level:
-                self.parents[s.to_ref].append((s.from_ref, s.edge))
-        for ref in reached:
-            self.parents[ref].sort(key=lambda pe: (self.ids[pe[0]], pe[1].identity))
-        self.frontier = sorted(reached, key=lambda r: self.ids[r])
+                self.dist[to_ref] = self.level
+                self.parents[to_ref] = {from_ref}
+                reached.append(to_ref)
+            elif d == self.level:
+                self.parents[to_ref].add(from_ref)
+        self.frontier = reached
         return reached
 
+    def join(self, steps: list[tuple[Any, Any]]) -> list[Any]:
+        """Take the steps of this side's next level that reach the other side; return where they meet."""
+        self.level += 1
+        met: list[Any] = []
+        for from_ref, to_ref in steps:
+            d = self.dist.get(to_ref)
+            if d is None:
+                self.dist[to_ref] = self.level
+                self.parents[to_ref] = set()
+                met.append(to_ref)
+            elif d != self.level:
+                continue
+            self.parents[to_ref].add(from_ref)
+        self.frontier = met
+        self.cost = 0
+        return met
 
-def _routes(side: _Side, ref: Any) -> Iterator[list[tuple[Any, Any, Edge]]]:
-    """Every shortest route from the side's root to ``ref`` as (from, to, edge) triples, in a fixed order."""
-    if side.dist[ref] == 0:
-        yield []
-        return
-    for prev, edge in side.parents[ref]:
-        for route in _routes(side, prev):
-            yield route + [(prev, ref, edge)]
+
+def _meet(store: GraphStore, side: _Side, other: _Side, walk: dict[str, Any]) -> list[tuple[Any, Any]] | None:
+    """The edges between the two frontiers as ``(side's node, other's node)``, or None when reading
+    ``side``'s next level looks cheaper. The engine reads the edges of one frontier and keeps those
+    reaching the other, passed as a list (tested one element at a time)."""
+    options = []
+    if len(other.frontier) <= MEET_WITHIN:
+        options.append((side.edges() * (1 + LIST_COST * len(other.frontier)), False))
+    if len(side.frontier) <= MEET_WITHIN:
+        options.append((other.edges() * (1 + LIST_COST * len(side.frontier)), True))
+    if not options or min(options)[0] >= side.edges() * ROW_COST:
+        return None
+    if min(options)[1]:
+        return [(b, a) for a, b in meet(store, other.frontier, side.frontier, **walk)]
+    return meet(store, side.frontier, other.frontier, **walk)
+
+
+def _ancestors(side: _Side, ends: list[Any]) -> set[Any]:
+    """Every node on a shortest route from the side's root to one of ``ends``."""
+    seen = set(ends)
+    layer = list(ends)
+    while layer:
+        nxt = []
+        for ref in layer:
+            for prev in side.parents[ref]:
+                if prev not in seen:
+                    seen.add(prev)
+                    nxt.append(prev)
+        layer = nxt
+    return seen
 
 
 def collaboration_paths(store: GraphStore, source: Any, target: Any, *, rel_types: Any = None,
@@ -83,7 +156,9 @@ def collaboration_paths(store: GraphStore, source: Any, target: Any, *, rel_type
     ``rel_types`` defaults to COLLABORATES_WITH, MEMBER_OF, DEVELOPED, TRANSFERRED_TO,
     SPUN_OFF_FROM, INVESTED_IN, HOSTS, walked in either direction; edges dated outside
     ``year_from``..``year_to`` are not walked (undated ones are). Each hop says which
-    way the stored edge points, its year and its sources.
+    way the stored edge points, its year and its sources. Paths are ordered by the node
+    ids along them (then by each hop's type, direction and properties); when there are
+    more than ``limit``, the first ``limit`` are returned and ``truncated`` is set.
     """
     src_id = params.text("source", source)
     dst_id = params.text("target", target)
@@ -100,58 +175,116 @@ def collaboration_paths(store: GraphStore, source: Any, target: Any, *, rel_type
     found_t = cypher.lookup(store, dst_id)
     if found_t is None:
         raise InputError(f"parameter 'target': no node with id {dst_id!r}")
-    fwd, bwd = _Side(found_s[0], src_id), _Side(found_t[0], dst_id)
-    budget = Budget(rows=ROW_BUDGET, seconds=getattr(store, "query_timeout", 30.0))
+    s_ref, t_ref = found_s[0], found_t[0]
     type_names = [t.value for t in types]
+    fwd = _Side(s_ref, frontier_size(store, [s_ref], types=type_names, cap=SIZE_CAP))
+    bwd = _Side(t_ref, frontier_size(store, [t_ref], types=type_names, cap=SIZE_CAP))
+    budget = Budget(rows=ROW_BUDGET, seconds=getattr(store, "query_timeout", 30.0))
+    walk = {"types": type_names, "year_from": lo, "year_to": hi, "budget": budget}
     meeting: list[Any] = []
     reason: str | None = None
     while fwd.level + bwd.level < hops:
-        side, other = (fwd, bwd) if len(fwd.frontier) <= len(bwd.frontier) else (bwd, fwd)
+        if all(h.cost >= h.cap and h.cap < RECOUNT_CAP and EDGES_PER_NODE * len(h.frontier) < RECOUNT_CAP
+               for h in (fwd, bwd)):
+            # both frontiers have many edges: count further to grow the one with fewer (a hub is costly)
+            for h in (fwd, bwd):
+                h.cost, h.cap = frontier_size(store, h.frontier, types=type_names, cap=RECOUNT_CAP), RECOUNT_CAP
+        side, other = (fwd, bwd) if fwd.edges() <= bwd.edges() else (bwd, fwd)
         if not side.frontier:
             reason = ("no path: the two are not connected over these relationship types"
                       + (" in the chosen years" if lo is not None or hi is not None else ""))
             break
-        steps = expand(store, side.frontier, types=type_names, year_from=lo, year_to=hi, budget=budget)
+        last = fwd.level + bwd.level + 1 == hops
+        joins = None
+        if last or side.cost >= MEET_FIRST:
+            # the nodes this level would reach on the other side's frontier are where the halves meet
+            # (a node the other side reached earlier would have met this side earlier)
+            joins = _meet(store, side, other, walk)
+        if joins is not None:
+            if budget.exhausted:
+                reason = f"search stopped after reading {budget.used} edges: the graph around them is too dense"
+                break
+            if joins or last:
+                meeting = side.join(joins)
+                break
+        steps = expand_refs(store, side.frontier, **walk)
         if budget.exhausted:
             reason = f"search stopped after reading {budget.used} edges: the graph around them is too dense"
             break
         reached = side.grow(steps)
         meeting = [r for r in reached if r in other.dist]
-        if meeting:
+        if meeting or last:
             break
-    node_routes: list[tuple[list[Any], list[tuple[Any, Any, Edge]]]] = []
+        side.cost, side.cap = frontier_size(store, reached, types=type_names, cap=SIZE_CAP), SIZE_CAP
     truncated = budget.exhausted
+    routes: list[tuple[list[Any], list[Edge]]] = []
+    names: dict[Any, str] = {s_ref: src_id, t_ref: dst_id}
     if meeting:
-        best = min(fwd.dist[r] + bwd.dist[r] for r in meeting)
-        ends = sorted((r for r in meeting if fwd.dist[r] + bwd.dist[r] == best), key=lambda r: fwd.ids.get(r, ""))
-        for mid in ends:
-            for head in _routes(fwd, mid):
-                for tail in _routes(bwd, mid):
-                    # the backward half runs target → mid; walk it the other way
-                    steps = head + [(b, a, e) for a, b, e in reversed(tail)]
-                    node_routes.append(([s[0] for s in steps] + [steps[-1][1]], steps))
-                    if len(node_routes) > limit_:
-                        break
-                if len(node_routes) > limit_:
-                    break
-            if len(node_routes) > limit_:
-                break
-        if len(node_routes) > limit_:
-            truncated = True
-            node_routes = node_routes[:limit_]
+        routes, more = _paths(store, fwd, bwd, meeting, names, limit_, type_names, lo, hi)
+        truncated = truncated or more
     elif reason is None and not truncated:
         reason = f"no path within {hops} hops over these relationship types"
-    names = {**fwd.ids, **bwd.ids}
-    nodes = nodes_by_ref(store, [r for refs, _ in node_routes for r in refs] + [found_s[0], found_t[0]])
+    nodes = nodes_by_ref(store, [r for refs, _ in routes for r in refs] + [s_ref, t_ref])
     paths = []
-    for refs, steps in node_routes:
+    for refs, edges in routes:
         hops_out = []
-        for a, b, edge in steps:
-            forward = edge.start == names[a] and edge.end == names[b]
+        for a, b, edge in zip(refs, refs[1:], edges):
             hops_out.append(Hop(**{"from": names[a]}, to=names[b], type=edge.type,
-                                direction="forward" if forward else "backward", year=edge.year,
+                                direction=_direction(edge, names[a], names[b]), year=edge.year,
                                 sources=edge.sources, properties=edge.properties))
-        paths.append(Path(length=len(steps), nodes=[nodes[r] for r in refs], hops=hops_out))
-    paths.sort(key=lambda p: ([n.id for n in p.nodes], [(h.type, h.direction, str(h.properties)) for h in p.hops]))
-    return CollaborationPaths(source=nodes[found_s[0]], target=nodes[found_t[0]], rel_types=type_names,
+        paths.append(Path(length=len(edges), nodes=[nodes[r] for r in refs], hops=hops_out))
+    return CollaborationPaths(source=nodes[s_ref], target=nodes[t_ref], rel_types=type_names,
                               max_hops=hops, paths=paths, truncated=truncated, reason=reason)
+
+
+def _direction(edge: Edge, a: str, b: str) -> str:
+    return "forward" if edge.start == a and edge.end == b else "backward"
+
+
+def _paths(store: GraphStore, fwd: _Side, bwd: _Side, meeting: list[Any], names: dict[Any, str], limit: int,
+           types: list[str], lo: int | None, hi: int | None) -> tuple[list[tuple[list[Any], list[Edge]]], bool]:
+    """The first ``limit`` shortest paths through ``meeting`` in the documented order, as (node
+    references, edges), and whether there are more. Fills ``names`` with the ids of the nodes involved."""
+    ahead = _ancestors(fwd, meeting)
+    behind = _ancestors(bwd, meeting)
+    unnamed = [r for r in ahead | behind if r not in names]
+    names.update(ids_by_ref(store, unnamed))
+    # the forward half, turned around: from each node, the next ones towards the meeting nodes
+    children: dict[Any, list[Any]] = {}
+    for ref in ahead:
+        for prev in fwd.parents[ref]:
+            children.setdefault(prev, []).append(ref)
+    key = names.__getitem__
+    for refs in children.values():
+        refs.sort(key=key)
+    after = {ref: sorted(bwd.parents[ref], key=key) for ref in behind}
+    mid = fwd.dist[meeting[0]]
+    length = mid + bwd.dist[meeting[0]]
+
+    def sequences(route: list[Any]) -> Iterator[list[Any]]:
+        """Node sequences from the source to the target, in the order of their ids."""
+        if len(route) == length + 1:
+            yield list(route)
+            return
+        here = route[-1]
+        for ref in (children.get(here, ()) if len(route) <= mid else after[here]):
+            route.append(ref)
+            yield from sequences(route)
+            route.pop()
+
+    # every node sequence is at least one path: limit + 1 of them tell there are more
+    chosen = list(itertools.islice(sequences([fwd.root]), limit + 1))
+    pairs = list(dict.fromkeys((a, b) for seq in chosen for a, b in zip(seq, seq[1:])))
+    found = edges_between(store, pairs, types=types, year_from=lo, year_to=hi)
+    out: list[tuple[list[Any], list[Edge]]] = []
+    for seq in chosen:
+        options = []
+        for a, b in zip(seq, seq[1:]):
+            ia, ib = names[a], names[b]
+            options.append(sorted(found[(a, b)], key=lambda e: (e.type, _direction(e, ia, ib), str(e.properties),
+                                                              e.identity)))
+        for edges in itertools.product(*options):
+            out.append((seq, list(edges)))
+            if len(out) > limit:
+                return out[:limit], True
+    return out, False

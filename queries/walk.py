@@ -1,8 +1,11 @@
 """Bounded breadth-first walks, the same on both engines.
 
 Neighbourhoods and collaboration paths walk the graph one level per round trip
-and keep each node's engine reference between trips: paths read every edge of
-a level (``cypher/expand.cypher``); neighbourhoods let the engine choose the
+and keep each node's engine reference between trips: paths read the references
+at both ends of every edge of a level (``cypher/expand_refs.cypher``), or only
+the edges where the two halves of the search meet (``cypher/meet.cypher``), and
+fetch the edges of the chosen paths in full at the end
+(``cypher/edges_between.cypher``); neighbourhoods let the engine choose the
 next ring's nodes (``cypher/expand_select.cypher``) and fetch the edges among
 the chosen ones at the end (``cypher/edges_among.cypher``).
 Every step has a row limit, and every walk a budget of rows and a deadline, so
@@ -16,22 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 from graph.errors import QueryTimeout
-from graph.store import GraphStore, chunks
+from graph.store import GraphStore, Record, chunks
 from queries import cypher
 from queries.models import Edge, Node
 
 #: references per expansion statement
 REF_BATCH = 2000
-
-
-@dataclass(frozen=True)
-class Step:
-    """One edge seen from a frontier node."""
-
-    from_ref: Any
-    to_ref: Any
-    to_id: str
-    edge: Edge
 
 
 @dataclass
@@ -55,31 +48,87 @@ class Budget:
         return max(self.seconds - (time.monotonic() - self.started), 0.5)
 
 
-def expand(store: GraphStore, refs: Sequence[Any], *, types: Iterable[str] | None,
-           year_from: int | None, year_to: int | None, budget: Budget) -> list[Step]:
-    """The edges around ``refs``; sets ``budget.exhausted`` when it could not read them all."""
-    steps: list[Step] = []
-    type_list = [str(getattr(t, "value", t)) for t in types] if types is not None else None
+def _ref_steps(store: GraphStore, name: str, refs: Sequence[Any], extra: Mapping[str, Any], *,
+               types: Iterable[str], year_from: int | None, year_to: int | None,
+               budget: Budget) -> list[Record]:
+    """Rows of the named walk step over ``refs`` in batches, within ``budget`` (sets ``exhausted``).
+
+    Without a year range, the text without the year condition runs (``<name>.cypher``): on
+    FalkorDB, reading an edge's properties costs more than the rest of the step.
+    """
+    values = {"types": [str(getattr(t, "value", t)) for t in types], **extra}
+    if year_from is not None or year_to is not None:
+        name = f"{name}_in_years"
+        values.update(year_from=year_from, year_to=year_to)
+    out: list[Record] = []
     for batch in chunks(refs, REF_BATCH):
         if budget.left() <= 0 or budget.timed_out():
             budget.exhausted = True
             break
         cap = budget.left() + 1  # one more than allowed tells "there was more"
         try:
-            values = {"refs": batch, "types": type_list, "year_from": year_from, "year_to": year_to, "row_cap": cap}
-            rows = cypher.run(store, "expand", values, timeout=budget.remaining())
+            rows = cypher.run(store, name, {**values, "refs": batch, "row_cap": cap}, timeout=budget.remaining())
         except QueryTimeout:
-            # the walk's deadline, not an error: the caller reports a truncated result
             budget.exhausted = True
             break
         if len(rows) >= cap:
             budget.exhausted = True
             rows = rows[: cap - 1]
         budget.used += len(rows)
-        for row in rows:
-            edge = Edge.from_parts(row["type"], row["start"], row["end"], row["props"])
-            steps.append(Step(row["from_ref"], row["to_ref"], row["to_id"], edge))
-    return steps
+        out.extend(rows)
+    return out
+
+
+def expand_refs(store: GraphStore, refs: Sequence[Any], *, types: Iterable[str], year_from: int | None,
+                year_to: int | None, budget: Budget) -> list[tuple[Any, Any]]:
+    """``(from_ref, to_ref)`` for every edge around ``refs`` (``cypher/expand_refs.cypher``);
+    sets ``budget.exhausted`` when it could not read them all."""
+    rows = _ref_steps(store, "expand_refs", refs, {}, types=types, year_from=year_from, year_to=year_to,
+                      budget=budget)
+    return [(r["from_ref"], r["to_ref"]) for r in rows]
+
+
+def meet(store: GraphStore, refs: Sequence[Any], within: Sequence[Any], *, types: Iterable[str],
+         year_from: int | None, year_to: int | None, budget: Budget) -> list[tuple[Any, Any]]:
+    """``(from_ref, to_ref)`` for every edge between ``refs`` and ``within`` (``cypher/meet.cypher``):
+    the engine reads every edge around ``refs`` but returns only these. Sets ``budget.exhausted``
+    when it could not read them all."""
+    rows = _ref_steps(store, "meet", refs, {"within": list(within)}, types=types, year_from=year_from,
+                      year_to=year_to, budget=budget)
+    return [(r["from_ref"], r["to_ref"]) for r in rows]
+
+
+def frontier_size(store: GraphStore, refs: Sequence[Any], *, types: Iterable[str], cap: int) -> int:
+    """How many edges of ``types`` the nodes ``refs`` have, counted up to ``cap`` (``cypher/frontier_size.cypher``)."""
+    type_list = [str(getattr(t, "value", t)) for t in types]
+    total = 0
+    for batch in chunks(refs, REF_BATCH):
+        rows = cypher.run(store, "frontier_size", {"refs": batch, "types": type_list, "cap": cap - total})
+        total += rows[0]["edges"] if rows else 0
+        if total >= cap:
+            break
+    return total
+
+
+def edges_between(store: GraphStore, pairs: Sequence[tuple[Any, Any]], *, types: Iterable[str],
+                  year_from: int | None, year_to: int | None) -> dict[tuple[Any, Any], list[Edge]]:
+    """Every edge between the two nodes of each ``(ref, ref)`` pair, in full (``cypher/edges_between.cypher``)."""
+    type_list = [str(getattr(t, "value", t)) for t in types]
+    out: dict[tuple[Any, Any], list[Edge]] = {(a, b): [] for a, b in pairs}
+    for batch in chunks([[a, b] for a, b in out], REF_BATCH):
+        values = {"pairs": batch, "types": type_list, "year_from": year_from, "year_to": year_to}
+        for row in cypher.run(store, "edges_between", values):
+            out[(row["a"], row["b"])].append(Edge.from_parts(row["type"], row["start"], row["end"], row["props"]))
+    return out
+
+
+def ids_by_ref(store: GraphStore, refs: Iterable[Any]) -> dict[Any, str]:
+    """The ids of the nodes behind ``refs``, by reference (``cypher/ids_by_ref.cypher``)."""
+    out: dict[Any, str] = {}
+    for batch in chunks(list(dict.fromkeys(refs)), REF_BATCH):
+        for row in cypher.run(store, "ids_by_ref", {"refs": batch}):
+            out[row["ref"]] = row["id"]
+    return out
 
 
 def select_neighbours(store: GraphStore, refs: Sequence[Any], *, seen: Mapping[Any, Any], want: int,

@@ -3,7 +3,7 @@
 // end is one of $within too. Hubs (a region, an industry) have most of their edges
 // incoming, so this reads few of them. The far node is filtered after a projection: a
 // condition on it in the MATCH would let a planner start from it with a scan of every node.
-// Otherwise as expand.cypher.
+// Otherwise as expand_select.cypher.
 UNWIND $refs AS ref
 MATCH (a) WHERE elementId(a) = ref
 MATCH (a)-[r]->(b)
