@@ -257,6 +257,61 @@ def test_collaboration_paths_limit_truncates(loaded) -> None:
     pytest.skip("no pair with several shortest paths in this draw")
 
 
+@pytest.mark.parametrize("meet_first, size_cap, meet_within", [(0, 1, 10_000), (3, 5, 4), (10**9, 10**9, 0)],
+                         ids=["always-meet", "hub-thresholds", "never-meet"])
+def test_collaboration_paths_meet_in_engine_equal_networkx(loaded, monkeypatch, meet_first, size_cap,
+                                                           meet_within) -> None:
+    """Whichever side grows and whether the engine is asked where the halves meet (as before a hub
+    level, or at the last level), the paths are every shortest path, as networkx finds them."""
+    from queries import paths as paths_module
+
+    store, ds = loaded
+    monkeypatch.setattr(paths_module, "MEET_FIRST", meet_first)
+    monkeypatch.setattr(paths_module, "SIZE_CAP", size_cap)
+    monkeypatch.setattr(paths_module, "MEET_WITHIN", meet_within)
+    calls: list[int] = []
+    real_meet = paths_module.meet
+    monkeypatch.setattr(paths_module, "meet", lambda *a, **k: calls.append(1) or real_meet(*a, **k))
+    g = ds.networkx(list(DEFAULT_PATH_TYPES))
+    found = 0
+    for a, b in _pairs(ds, 12):
+        for hops in (2, 3, 6):
+            got = collaboration_paths(store, a, b, max_hops=hops, limit=1000)
+            try:
+                expected = {tuple(p) for p in nx.all_shortest_paths(g, a, b) if len(p) - 1 <= hops}
+            except nx.NetworkXNoPath:
+                expected = set()
+            assert {tuple(n.id for n in p.nodes) for p in got.paths} == expected, (a, b, hops)
+            assert not got.truncated and (bool(got.paths) or bool(got.reason))
+            found += bool(expected)
+    assert found >= 5
+    assert bool(calls) == (meet_within > 0)
+
+
+def test_collaboration_paths_limit_keeps_the_first_in_order(loaded, monkeypatch) -> None:
+    """With more shortest paths than ``limit``, the first ``limit`` of the full, ordered answer."""
+    from queries import paths as paths_module
+
+    store, ds = loaded
+    checked = 0
+    for thresholds in ((1_000, 1_001, 2_000), (0, 1, 10_000)):
+        for name, value in zip(("MEET_FIRST", "SIZE_CAP", "MEET_WITHIN"), thresholds):
+            monkeypatch.setattr(paths_module, name, value)
+        for a, b in _pairs(ds, 30):
+            full = collaboration_paths(store, a, b, limit=1000)
+            if len(full.paths) < 3:
+                continue
+            key = [([n.id for n in p.nodes], [(h.type, h.direction, str(h.properties)) for h in p.hops])
+                   for p in full.paths]
+            assert key == sorted(key)
+            for lim in (1, 2, len(full.paths) - 1):
+                got = collaboration_paths(store, a, b, limit=lim)
+                assert got.paths == full.paths[:lim] and got.truncated
+            checked += 1
+    if not checked:
+        pytest.skip("no pair with three shortest paths in this draw")
+
+
 def test_collaboration_paths_reject_bad_parameters(loaded) -> None:
     store, ds = loaded
     a = ds.node_ids(Label.UNIVERSITY)[0]
