@@ -63,7 +63,7 @@ def queries() -> dict[str, QuerySpec]:
 
     specs = [
         QuerySpec("search", search, ("search", "search_short", "region_scope")),
-        QuerySpec("neighbourhood", neighbourhood, ("expand_select", "edges_among", "nodes_by_ref")),
+        QuerySpec("neighbourhood", neighbourhood, ("expand_select", "edges_among")),
         QuerySpec("collaboration_paths", collaboration_paths, ("expand", "nodes_by_ref")),
         QuerySpec("industry_chain", industry_chain, ("chain_segments", "chain_actors", "chain_achievements")),
         QuerySpec("chain_gaps", chain_gaps, ("chain_segments", "chain_actors", "chain_achievements")),
