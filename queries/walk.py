@@ -12,8 +12,8 @@ no walk runs away on a dense graph; it stops and says it was truncated.
 from __future__ import annotations
 
 import time
-from itertools import zip_longest
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any, Iterable, Mapping, Sequence
 
 from graph.errors import QueryTimeout
