@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from api.engine import EngineHolder
@@ -24,12 +25,16 @@ MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
 
 
-def get_settings(request: Request) -> Any:
+# The dependencies that only read app state are ``async def``: FastAPI runs a plain ``def``
+# dependency in the thread pool, a hop per dependency per request that costs more than the work.
+
+
+async def get_settings(request: Request) -> Any:
     """The app's settings."""
     return request.app.state.settings
 
 
-def get_engine(request: Request) -> EngineHolder:
+async def get_engine(request: Request) -> EngineHolder:
     return request.app.state.engine
 
 
@@ -40,9 +45,17 @@ def get_store(request: Request) -> GraphStore:
     return store
 
 
+async def store_dependency(request: Request) -> GraphStore:
+    """:func:`get_store` for ``StoreDep``: on the event loop once the store is open (a dictionary
+    read), in the thread pool while it still has to be opened (that blocks)."""
+    if request.app.state.engine.store is None:
+        return await run_in_threadpool(get_store, request)
+    return get_store(request)
+
+
 SettingsDep = Annotated[Any, Depends(get_settings)]
 EngineDep = Annotated[EngineHolder, Depends(get_engine)]
-StoreDep = Annotated[GraphStore, Depends(get_store)]
+StoreDep = Annotated[GraphStore, Depends(store_dependency)]
 
 
 # --------------------------------------------------------------------------- API keys
@@ -76,7 +89,7 @@ def _presented_key(header_key: str | None, bearer: HTTPAuthorizationCredentials 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="innograph"'}
 
 
-def require_write_key(
+async def require_write_key(
     settings: SettingsDep,
     header_key: Annotated[str | None, Security(_api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
@@ -96,7 +109,7 @@ def require_write_key(
         raise Unauthorized("the API key is not valid", headers=_CHALLENGE)
 
 
-def require_read_access(
+async def require_read_access(
     settings: SettingsDep,
     header_key: Annotated[str | None, Security(_api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
@@ -127,7 +140,7 @@ class Page:
     offset: int
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="items per page")] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="items to skip")] = 0,
 ) -> Page:

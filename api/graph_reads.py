@@ -37,11 +37,12 @@ def _rel_zh(name: str) -> str | None:
 def entity_detail(store: GraphStore, node: NodeValue) -> EntityDetail:
     """Facts, provenance and relationship counts of ``node``."""
     lbl = cypher_label(key_label(node.labels) or Label.ORGANIZATION)
-    counts: list[RelationshipCount] = []
-    for direction, pattern in (("out", f"(n:{lbl} {{id: $id}})-[r]->()"), ("in", f"(n:{lbl} {{id: $id}})<-[r]-()")):
-        rows = store.read(f"MATCH {pattern} RETURN type(r) AS type, count(r) AS count", {"id": node.id})
-        counts += [RelationshipCount(type=r["type"], type_zh=_rel_zh(r["type"]), direction=direction,
-                                     count=int(r["count"])) for r in rows]
+    # both directions in one statement (one round trip); a self-loop counts in each, as before
+    rows = store.read(f"MATCH (n:{lbl} {{id: $id}})-[r]->() RETURN 'out' AS direction, type(r) AS type, "
+                      f"count(r) AS count UNION ALL MATCH (n:{lbl} {{id: $id}})<-[r]-() RETURN 'in' AS direction, "
+                      "type(r) AS type, count(r) AS count", {"id": node.id})
+    counts = [RelationshipCount(type=r["type"], type_zh=_rel_zh(r["type"]), direction=r["direction"],
+                                count=int(r["count"])) for r in rows]
     counts.sort(key=lambda c: (-c.count, c.type, c.direction))
     kind = primary_label(sorted(node.labels))
     return EntityDetail(node=ApiNode.of(node), kind=kind, kind_zh=label_zh(kind),

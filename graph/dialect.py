@@ -89,7 +89,9 @@ def fulltext_candidates(d: Dialect, labels: Iterable[Label]) -> str:
         f"CALL {d.fulltext_procedure}('{cypher_label(lbl)}', $fulltext) YIELD node RETURN node AS n LIMIT $scan"
         for lbl in dict.fromkeys(labels)
     ]
-    return "CALL {\n  " + "\n  UNION\n  ".join(branches) + "\n}\n"
+    # UNION ALL: a node carries one key label, so no node comes from two indexes
+    # (UNION would make the engine de-duplicate up to $scan nodes per label)
+    return "CALL {\n  " + "\n  UNION ALL\n  ".join(branches) + "\n}\n"
 
 
 def render(text: str, store_or_caps: Any, *, labels: Iterable[Label] | None = None) -> str:

@@ -19,6 +19,7 @@ import re
 import signal
 import subprocess
 import time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -584,16 +585,32 @@ def _translate(exc: Exception) -> StoreError:
     return StoreError(f"the embedded engine refused the statement: {text}")
 
 
-def _record(header: list[str], row: list[Any]) -> Record:
-    nodes: dict[int, NodeValue] = {}
-    _collect_nodes(row, nodes)
-    return {h: _value(v, nodes) for h, v in zip(header, row)}
+#: values that come back from the client as they are (most cells of most rows)
+_PLAIN = (str, int, float, bool, type(None))
 
 
-def _collect_nodes(value: Any, acc: dict[int, NodeValue]) -> None:
+@lru_cache(maxsize=1)
+def _client_types() -> tuple[type, type, type]:
+    """The client's Node, Edge and Path classes (imported once, not per value)."""
+    from falkordb.edge import Edge
     from falkordb.node import Node
     from falkordb.path import Path as FPath
 
+    return Node, Edge, FPath
+
+
+def _record(header: list[str], row: list[Any]) -> Record:
+    if all(type(v) in _PLAIN for v in row):
+        return dict(zip(header, row))
+    nodes: dict[int, NodeValue] = {}
+    _collect_nodes(row, nodes)
+    return {h: v if type(v) in _PLAIN else _value(v, nodes) for h, v in zip(header, row)}
+
+
+def _collect_nodes(value: Any, acc: dict[int, NodeValue]) -> None:
+    if type(value) in _PLAIN:
+        return
+    Node, _, FPath = _client_types()
     if isinstance(value, Node):
         acc[value.id] = _node(value)
     elif isinstance(value, FPath):
@@ -601,10 +618,12 @@ def _collect_nodes(value: Any, acc: dict[int, NodeValue]) -> None:
             acc[n.id] = _node(n)
     elif isinstance(value, (list, tuple)):
         for v in value:
-            _collect_nodes(v, acc)
+            if type(v) not in _PLAIN:
+                _collect_nodes(v, acc)
     elif isinstance(value, dict):
         for v in value.values():
-            _collect_nodes(v, acc)
+            if type(v) not in _PLAIN:
+                _collect_nodes(v, acc)
 
 
 def _node(n: Any) -> NodeValue:
@@ -622,10 +641,9 @@ def _edge(e: Any, nodes: dict[int, NodeValue]) -> EdgeValue:
 
 
 def _value(value: Any, nodes: dict[int, NodeValue]) -> Any:
-    from falkordb.edge import Edge
-    from falkordb.node import Node
-    from falkordb.path import Path as FPath
-
+    if type(value) in _PLAIN:
+        return value
+    Node, Edge, FPath = _client_types()
     if isinstance(value, Node):
         return nodes.get(value.id) or _node(value)
     if isinstance(value, Edge):

@@ -29,10 +29,26 @@ def names() -> list[str]:
     return sorted(p.name[:-7] for p in folder.iterdir() if p.name.endswith(".cypher"))
 
 
+@lru_cache(maxsize=None)
+def text_without(name: str, tags: tuple[str, ...]) -> str:
+    """The text of ``name`` without its lines tagged (at their end) ``// <tag>`` for one of ``tags``.
+
+    A tagged line is one that changes nothing for some parameters (a filter whose
+    parameters are all null) but still costs the engine work, e.g. reading every
+    edge's properties where it could otherwise count pairs of nodes.
+    """
+    if not tags:
+        return text(name)
+    marks = tuple(f"// {t}" for t in tags)
+    return "".join(line for line in text(name).splitlines(keepends=True) if not line.rstrip().endswith(marks))
+
+
 def run(store: GraphStore, name: str, params: Mapping[str, Any] | None = None, *,
-        labels: Iterable[Label] | None = None, timeout: float | None = None) -> list[Record]:
-    """Run the named query text (read-only) on ``store`` with ``params``."""
-    query = render(text(name), store, labels=tuple(labels) if labels else None)
+        labels: Iterable[Label] | None = None, timeout: float | None = None,
+        skip: Iterable[str] = ()) -> list[Record]:
+    """Run the named query text (read-only) on ``store`` with ``params``; lines tagged
+    ``// <tag>`` for a tag in ``skip`` are left out (see :func:`text_without`)."""
+    query = render(text_without(name, tuple(skip)), store, labels=tuple(labels) if labels else None)
     return store.read(query, dict(params or {}), timeout=timeout)
 
 
@@ -46,6 +62,23 @@ def node_by_id_with_ref() -> str:
     return "\nUNION ALL\n".join(
         f"MATCH (n:{cypher_label(lbl)} {{id: $id}}) RETURN elementId(n) AS ref, n" for lbl in KEY_LABELS
     )
+
+
+@lru_cache(maxsize=1)
+def node_by_id_with_fanout() -> str:
+    """As :func:`node_by_id_with_ref`, with the node's outgoing edges counted up to ``$fanout``."""
+    count = "CALL { WITH n MATCH (n)-->(x) WITH x LIMIT $fanout RETURN count(x) AS fanout }"
+    return "\nUNION ALL\n".join(
+        f"MATCH (n:{cypher_label(lbl)} {{id: $id}}) {count} RETURN elementId(n) AS ref, n, fanout"
+        for lbl in KEY_LABELS
+    )
+
+
+def lookup_with_fanout(store: GraphStore, node_id: str, fanout: int, *,
+                       timeout: float | None = None) -> tuple[Any, Any, int] | None:
+    """``(reference, NodeValue, outgoing edges up to fanout)`` of the node with this id, or None."""
+    rows = store.read(render(node_by_id_with_fanout(), store), {"id": node_id, "fanout": fanout}, timeout=timeout)
+    return (rows[0]["ref"], rows[0]["n"], int(rows[0]["fanout"] or 0)) if rows else None
 
 
 def lookup(store: GraphStore, node_id: str, *, timeout: float | None = None) -> tuple[Any, Any] | None:

@@ -1,9 +1,10 @@
 """``neighbourhood``: the subgraph within k ≤ 3 hops of a node, capped in nodes.
 
 Level by level, the engine picks the next ring's nodes and sends only as many as
-the cap leaves room for (first by id), so a hub with a hundred thousand edges costs
-a read on the engine's side, not a hundred thousand rows; the edges among the
-chosen nodes are fetched once at the end.
+the cap leaves room for (first by id), with the nodes themselves, so a hub with a
+hundred thousand edges costs a read on the engine's side, not a hundred thousand
+rows; the edges among the chosen nodes are fetched once at the end, pair by pair
+for the nodes with more outgoing edges than there are nodes chosen.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Any
 from graph.errors import InputError
 from graph.store import GraphStore
 from queries import cypher, params
-from queries.models import Neighbourhood
-from queries.walk import Budget, edges_among, nodes_by_ref, select_neighbours
+from queries.models import Neighbourhood, Node
+from queries.walk import DENSE_FANOUT, Budget, edges_among, select_neighbours
 
 MAX_NEIGHBOURHOOD_HOPS = 3
 
@@ -34,13 +35,15 @@ def neighbourhood(store: GraphStore, id: Any, *, hops: Any = 1, rel_types: Any =
     types = params.rel_types("rel_types", rel_types, default=None)
     lo, hi = params.year_range(year_from, year_to)
     cap = params.integer("limit", limit, lo=1, hi=params.MAX_LIMIT, default=200)
-    found = cypher.lookup(store, node_id)
+    found = cypher.lookup_with_fanout(store, node_id, DENSE_FANOUT + 1)
     if found is None:
         raise InputError(f"parameter 'id': no node with id {node_id!r}")
-    center_ref, _ = found
+    center_ref, center_node, center_fanout = found
     budget = Budget(seconds=getattr(store, "query_timeout", 30.0))
     distance: dict[Any, int] = {center_ref: 0}
     ids: dict[Any, str] = {center_ref: node_id}
+    values: dict[Any, Any] = {center_ref: center_node}
+    fanouts: dict[Any, int] = {center_ref: center_fanout}
     truncated = False
     frontier = [center_ref]
     for level in range(1, hops_ + 1):
@@ -53,15 +56,18 @@ def neighbourhood(store: GraphStore, id: Any, *, hops: Any = 1, rel_types: Any =
         if len(new) > room or budget.exhausted:
             truncated = True
             new = new[:room]
-        for ref, nid in new:
-            distance[ref] = level
-            ids[ref] = nid
-        frontier = [ref for ref, _ in new]
+        for n in new:
+            distance[n.ref] = level
+            ids[n.ref] = n.id
+            values[n.ref] = n.node
+            fanouts[n.ref] = n.fanout
+        frontier = [n.ref for n in new]
         if truncated:
             break
-    edges = edges_among(store, list(distance), types=types, year_from=lo, year_to=hi, budget=budget)
+    edges = edges_among(store, list(distance), types=types, year_from=lo, year_to=hi, budget=budget,
+                        fanout=fanouts)
     truncated = truncated or budget.exhausted
-    nodes = nodes_by_ref(store, distance)
+    nodes = {ref: Node.of(v) for ref, v in values.items()}
     order = sorted(distance, key=lambda r: (distance[r], ids[r]))
     return Neighbourhood(
         center=nodes[center_ref], hops=hops_,

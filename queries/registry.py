@@ -63,7 +63,7 @@ def queries() -> dict[str, QuerySpec]:
 
     specs = [
         QuerySpec("search", search, ("search", "search_short", "region_scope")),
-        QuerySpec("neighbourhood", neighbourhood, ("expand_select", "edges_among", "nodes_by_ref")),
+        QuerySpec("neighbourhood", neighbourhood, ("expand_select", "edges_among")),
         QuerySpec("collaboration_paths", collaboration_paths, (
             "frontier_size", "expand_refs", "expand_refs_in_years", "meet", "meet_in_years", "ids_by_ref",
             "node_degrees", "edges_between", "nodes_by_ref")),

@@ -45,7 +45,7 @@ def search(store: GraphStore, q: Any, *, kind: Any = None, region: Any = None,
     regions = region_scope(store, params.text("region", region, required=False))
     keys = query_keys(needle)
     values = {"q": needle, "kind": lbl.value if lbl else None, "regions": regions,
-              "offset": offset_, "limit": limit_, "scan": SCAN}
+              "offset": offset_, "limit": limit_, "window": offset_ + limit_, "scan": SCAN}
     if keys:
         key_labels = [node_spec(lbl).key_label] if lbl else list(NAMED_LABELS)
         values["fulltext"] = fulltext_query(dialect(store), keys)

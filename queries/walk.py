@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any, Iterable, Mapping, Sequence
 
 from graph.errors import QueryTimeout
-from graph.store import GraphStore, Record, chunks
+from graph.store import GraphStore, NodeValue, Record, chunks
 from queries import cypher
 from queries.models import Edge, Node
 
@@ -28,6 +29,11 @@ from queries.models import Edge, Node
 REF_BATCH = 2000
 #: edges_between counts each end's edges up to this many to pick the end to read from
 DEGREE_CAP = 100
+#: far ends a neighbour selection sorts per node it wants before making them distinct (then 16× more)
+SCAN_FACTOR = 4
+#: a node with more outgoing edges than this (and than there are nodes) has its edges among
+#: a set of nodes looked up pair by pair (``edges_among``); the walks count up to one more
+DENSE_FANOUT = 64
 
 
 @dataclass
@@ -146,55 +152,99 @@ def ids_by_ref(store: GraphStore, refs: Iterable[Any]) -> dict[Any, str]:
     return out
 
 
+def _no_filter(types: Sequence[str] | None, year_from: int | None, year_to: int | None) -> tuple[str, ...]:
+    """The lines to leave out of a text when no edge is filtered: its ``// edge filter`` lines,
+    which keep every edge then but make the engine read each edge (on FalkorDB a hub's parallel
+    edges are otherwise taken once per pair of nodes, many times faster)."""
+    return ("edge filter",) if types is None and year_from is None and year_to is None else ()
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """A node chosen for a neighbourhood: its reference, id, value, and outgoing edges
+    (counted up to the ``fanout`` asked for)."""
+
+    ref: Any
+    id: str
+    node: NodeValue
+    fanout: int
+
+
 def select_neighbours(store: GraphStore, refs: Sequence[Any], *, seen: Mapping[Any, Any], want: int,
                       types: Iterable[str] | None, year_from: int | None, year_to: int | None,
-                      budget: Budget) -> list[tuple[Any, str]]:
-    """The first ``want`` neighbours of ``refs`` by id that are not in ``seen``, as
-    ``(reference, id)``; sets ``budget.exhausted`` when it could not look at them all.
+                      budget: Budget, fanout: int = DENSE_FANOUT + 1) -> list[Neighbour]:
+    """The first ``want`` neighbours of ``refs`` by id that are not in ``seen``, with their
+    nodes; sets ``budget.exhausted`` when it could not look at them all.
 
     The engine reads the frontier's edges but sends only the first rows by id
     (``cypher/expand_select.cypher``): ``want`` plus as many as ``seen`` holds,
-    since those may come first and are dropped here.
+    since those may come first and are dropped here. Each neighbour's outgoing
+    edges are counted up to ``fanout``.
     """
     type_list = [str(getattr(t, "value", t)) for t in types] if types is not None else None
-    found: dict[Any, str] = {}
+    found: dict[Any, Neighbour] = {}
     for batch in chunks(refs, REF_BATCH):
         if budget.left() <= 0 or budget.timed_out():
             budget.exhausted = True
             break
         cap = min(want + len(seen), budget.left())
-        values = {"refs": batch, "types": type_list, "year_from": year_from, "year_to": year_to, "row_cap": cap}
+        values = {"refs": batch, "types": type_list, "year_from": year_from, "year_to": year_to, "row_cap": cap,
+                  "fanout": fanout}
+        scan = SCAN_FACTOR * cap
         try:
-            rows = cypher.run(store, "expand_select", values, timeout=budget.remaining())
+            while True:
+                values["scan"] = scan
+                rows = cypher.run(store, "expand_select", values, timeout=budget.remaining(),
+                                  skip=_no_filter(type_list, year_from, year_to))
+                scanned = rows[0]["scanned"] if rows else 0
+                if len(rows) >= cap or scanned < scan or scan >= budget.left():
+                    break
+                # the first `scan` far ends held fewer than `cap` distinct nodes: look further
+                scan = min(scan * SCAN_FACTOR * SCAN_FACTOR, budget.left())
         except QueryTimeout:
             budget.exhausted = True
             break
         budget.used += len(rows)
-        if len(rows) >= cap and cap < want + len(seen):
+        if (len(rows) >= cap and cap < want + len(seen)) or (len(rows) < cap and scanned >= scan):
             # the row budget, not the caller's want, cut this batch short
             budget.exhausted = True
         for row in rows:
-            if row["ref"] not in seen:
-                found.setdefault(row["ref"], row["id"])
-    return sorted(found.items(), key=lambda kv: kv[1])[:want]
+            if row["ref"] not in seen and row["ref"] not in found:
+                found[row["ref"]] = Neighbour(row["ref"], row["id"], row["node"], int(row["fanout"] or 0))
+    return sorted(found.values(), key=lambda n: n.id)[:want]
 
 
 def edges_among(store: GraphStore, refs: Sequence[Any], *, types: Iterable[str] | None,
-                year_from: int | None, year_to: int | None, budget: Budget) -> list[Edge]:
+                year_from: int | None, year_to: int | None, budget: Budget,
+                fanout: Mapping[Any, int] | None = None) -> list[Edge]:
     """Every edge of the chosen types between two of ``refs``, each once
-    (``cypher/edges_among.cypher``); sets ``budget.exhausted`` when it could not read them all."""
+    (``cypher/edges_among.cypher``); sets ``budget.exhausted`` when it could not read them all.
+
+    ``fanout`` (outgoing edges per reference where known, counted up to at least
+    ``DENSE_FANOUT + 1``) picks how each node's edges are read: from a node with
+    more outgoing edges than ``DENSE_FANOUT`` and than there are ``refs``, the
+    edges to each of ``refs`` are looked up pair by pair instead of reading all its
+    edges (either way gives the same edges).
+    """
     type_list = [str(getattr(t, "value", t)) for t in types] if types is not None else None
     everyone = list(refs)
+    fanout = fanout or {}
+    bound = min(len(everyone), DENSE_FANOUT)
+    sparse = [r for r in everyone if fanout.get(r, 0) <= bound]
+    dense = [r for r in everyone if fanout.get(r, 0) > bound]
+    # one statement reads both kinds (the batches only matter past REF_BATCH nodes)
+    batches = list(zip_longest(chunks(sparse, REF_BATCH), chunks(dense, REF_BATCH), fillvalue=[]))
     edges: dict[tuple, Edge] = {}
-    for batch in chunks(everyone, REF_BATCH):
+    for batch, dense_batch in batches:
         if budget.left() <= 0 or budget.timed_out():
             budget.exhausted = True
             break
         cap = budget.left() + 1  # one more than allowed tells "there was more"
-        values = {"refs": batch, "within": everyone, "types": type_list, "year_from": year_from,
-                  "year_to": year_to, "row_cap": cap}
+        values = {"refs": batch, "dense": dense_batch, "within": everyone, "types": type_list,
+                  "year_from": year_from, "year_to": year_to, "row_cap": cap}
         try:
-            rows = cypher.run(store, "edges_among", values, timeout=budget.remaining())
+            rows = cypher.run(store, "edges_among", values, timeout=budget.remaining(),
+                              skip=_no_filter(type_list, year_from, year_to))
         except QueryTimeout:
             budget.exhausted = True
             break
