@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import logging
 import math
+import operator
 import os
 import re
 import signal
@@ -369,7 +371,8 @@ class FalkorDBStore:
     def _ms(self, timeout: float | None) -> int:
         return int((timeout if timeout is not None else self.query_timeout) * 1000)
 
-    def _run(self, query: str, params: Mapping[str, Any] | None, *, read_only: bool, timeout: float | None) -> list[Record]:
+    def _run(self, query: str, params: Mapping[str, Any] | None, *, read_only: bool, timeout: float | None,
+             plain: bool = False) -> list[Record]:
         clean = {k: _param(v) for k, v in (params or {}).items()}
         errors = self._redis_errors
         try:
@@ -387,6 +390,8 @@ class FalkorDBStore:
             raise _translate(exc) from None
         header = [h[1] if isinstance(h, (list, tuple)) else h for h in (result.header or [])]
         header = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
+        if plain:  # numbers and lists of numbers only: nothing to convert
+            return [dict(zip(header, row)) for row in result.result_set]
         return [_record(header, row) for row in result.result_set]
 
     def read(self, query: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> list[Record]:
@@ -431,7 +436,7 @@ class FalkorDBStore:
             text = (f"{header}UNWIND range(0, $n - 1) AS i CREATE (n{''.join(':' + x for x in query.labels)} "
                     f"{{{props}}}) RETURN count(n) AS created, 0 AS updated, count(n) AS rows"
                     + (", collect(id(n)) AS refs" if handles is not None else ""))
-            recs = self._run(text, None, read_only=False, timeout=timeout)
+            recs = self._run(text, None, read_only=False, timeout=timeout, plain=True)
             if handles is not None and recs:
                 refs = recs[0].pop("refs", None) or []
                 handles.put(query.key_label, [r["id"] for r in rows], refs)
@@ -467,7 +472,7 @@ class FalkorDBStore:
         text = (" ".join(parts) + f" UNWIND range(0, $n - 1) AS i WITH i, {match[0][0]}, {match[1][0]} "
                 f"{match[0][1]} {match[1][1]} CREATE (a)-[r:{query.rel}{props}]->(b) "
                 "RETURN count(r) AS created, 0 AS updated, count(r) AS rows")
-        recs = self._run(text, None, read_only=False, timeout=timeout)
+        recs = self._run(text, None, read_only=False, timeout=timeout, plain=True)
         if (refs_a is not None or refs_b is not None) and recs and recs[0].get("created") != len(rows):
             # every endpoint existed when the load resolved it: one gone (or replaced) since means
             # the references are stale; such a row writes nothing, as by id, and later batches use the index
@@ -609,8 +614,6 @@ def _param(value: Any) -> Any:
 
 
 _OTHER_ESCAPE = re.compile(r'\\[^"\\]')
-#: a JSON escape other than \" and \\ (counted from the start of a run of backslashes)
-_COLUMN_ESCAPE = re.compile(r'(?<!\\)(?:\\\\)*\\[^"\\]')
 _IDENT_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -648,21 +651,27 @@ def _fast_rows_header(rows: Sequence[Mapping[str, Any]]) -> str | None:
     return f"CYPHER rows={text} "
 
 
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = frozenset((str, int, float, bool, type(None)))
 
 
 def _column_json(values: list[Any]) -> str:
     """One column as Cypher list literal text (via JSON); ValueError when JSON would not be Cypher."""
-    for v in values:
-        if type(v) not in _PLAIN:
-            if type(v) is list and all(type(x) in _PLAIN for x in v):
-                continue
+    types = set(map(type, values))
+    if not types <= _PLAIN:
+        if types - _PLAIN != {list}:
+            raise ValueError("not a plain value")
+        inner: set[type] = set()
+        for v in values:
+            if type(v) is list:
+                inner.update(map(type, v))
+        if not inner <= _PLAIN:
             raise ValueError("not a plain value")
     try:
         text = json.dumps(values, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     except (TypeError, ValueError) as exc:
         raise ValueError(str(exc)) from None
-    if _COLUMN_ESCAPE.search(text):
+    # every backslash in JSON text starts an escape; only \" and \\ read the same in Cypher
+    if "\\" in text and "\\" in text.replace("\\\\", "").replace('\\"', ""):
         raise ValueError("escapes other than \\\" and \\\\")
     return text
 
@@ -676,20 +685,22 @@ def _columns(rows: Sequence[Mapping[str, Any]], prefix: str | None = None) -> tu
     header), or None when a key is not an identifier or a value is not a plain
     value or a list of them.
     """
-    keys: dict[str, None] = {}
-    for row in rows:
-        if type(row) is not dict:
-            return None
-        for k in row:
-            keys[k] = None
-    names = list(keys)
+    if not rows or set(map(type, rows)) != {dict}:
+        return None
+    first_keys = list(rows[0])
+    every = set().union(*rows)
+    names = first_keys + sorted(every.difference(first_keys), key=str)
     if not all(isinstance(k, str) and _IDENT_KEY.match(k) for k in names):
         return None
+    if set(map(len, rows)) == {len(names)}:  # every row has every key: transpose in C
+        columns = [list(c) for c in zip(*map(operator.itemgetter(*names), rows))] if len(names) > 1 \
+            else [[r[names[0]] for r in rows]]
+    else:
+        columns = [list(map(dict.get, rows, itertools.repeat(k))) for k in names]
     parts = [prefix if prefix is not None else f"CYPHER n={len(rows)} "]
     refs = []
     try:
-        for j, k in enumerate(names):
-            values = [row.get(k) for row in rows]
+        for j, (k, values) in enumerate(zip(names, columns)):
             first = values[0]
             if type(first) is str and values.count(first) == len(values):
                 # the same text in every row (the load's time, an empty key): sent once
