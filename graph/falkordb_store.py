@@ -442,12 +442,13 @@ class FalkorDBStore:
                 handles.put(query.key_label, [r["id"] for r in rows], refs)
             return recs
         # edges: rows are {s, e, p}
-        for r in rows:
-            if type(r) is not dict or type(r.get("p")) is not dict or len(r) != 3:
-                return None
-        starts = [r["s"] for r in rows]
-        ends = [r["e"] for r in rows]
-        cols = _columns([r["p"] for r in rows], prefix=f"n={len(rows)} ")
+        if set(map(type, rows)) != {dict} or set(map(len, rows)) != {3}:
+            return None
+        try:
+            starts, ends, maps = (list(c) for c in zip(*map(operator.itemgetter("s", "e", "p"), rows)))
+        except KeyError:
+            return None
+        cols = _columns(maps, prefix=f"n={len(rows)} ")
         if cols is None:
             return None
         entries, header = cols

@@ -119,7 +119,7 @@ class NodeHandles:
         if not known:
             return None
         try:
-            return [known[i] for i in ids]
+            return list(map(known.__getitem__, ids))
         except (KeyError, TypeError):
             return None
 
