@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import itertools
 import json
 import logging
 import math
+import operator
 import os
 import re
 import signal
@@ -32,6 +34,7 @@ from graph.errors import (
 )
 from graph.schema import IndexSpec, index_specs
 from graph.store import Capabilities, EdgeValue, NodeValue, PathValue, Record
+from graph.writes import BulkQuery
 
 log = logging.getLogger(__name__)
 
@@ -369,7 +372,8 @@ class FalkorDBStore:
     def _ms(self, timeout: float | None) -> int:
         return int((timeout if timeout is not None else self.query_timeout) * 1000)
 
-    def _run(self, query: str, params: Mapping[str, Any] | None, *, read_only: bool, timeout: float | None) -> list[Record]:
+    def _run(self, query: str, params: Mapping[str, Any] | None, *, read_only: bool, timeout: float | None,
+             plain: bool = False) -> list[Record]:
         clean = {k: _param(v) for k, v in (params or {}).items()}
         errors = self._redis_errors
         try:
@@ -387,6 +391,8 @@ class FalkorDBStore:
             raise _translate(exc) from None
         header = [h[1] if isinstance(h, (list, tuple)) else h for h in (result.header or [])]
         header = [h.decode() if isinstance(h, bytes) else str(h) for h in header]
+        if plain:  # numbers and lists of numbers only: nothing to convert
+            return [dict(zip(header, row)) for row in result.result_set]
         return [_record(header, row) for row in result.result_set]
 
     def read(self, query: str, params: Mapping[str, Any] | None = None, *, timeout: float | None = None) -> list[Record]:
@@ -400,10 +406,82 @@ class FalkorDBStore:
         # is undone whole if it fails, so one UNWIND statement is one transaction.
         if not rows:
             return []
+        if isinstance(query, BulkQuery):
+            done = self._write_columns(query, rows, timeout)
+            if done is not None:
+                return done
         header = _fast_rows_header(rows)
         if header is None:
             return self._run(query, {"rows": list(rows)}, read_only=False, timeout=timeout)
         return self._run(header + query, None, read_only=False, timeout=timeout)
+
+    def _write_columns(self, query: BulkQuery, rows: Sequence[Mapping[str, Any]],
+                       timeout: float | None) -> list[Record] | None:
+        """Run a CREATE batch of ``graph/writes.py`` with its rows sent column by column; None
+        when the rows do not fit that form (the caller sends them as a list of maps instead).
+
+        FalkorDB builds a map per row out of ``$rows`` and carries it through
+        every step of the plan; a list per property, read by position, spares
+        that, and the JSON text of a list of plain values needs no rewriting.
+        Edge endpoints created earlier in the same load are found by internal
+        id (with their ``id`` checked), not through the ``id`` index. Still one
+        statement, so the batch stays one transaction.
+        """
+        handles = query.handles
+        if query.kind == "nodes":
+            cols = _columns(rows)
+            if cols is None or not all(type(r.get("id")) is str for r in rows):
+                return None
+            entries, header = cols
+            props = ", ".join(entries)
+            text = (f"{header}UNWIND range(0, $n - 1) AS i CREATE (n{''.join(':' + x for x in query.labels)} "
+                    f"{{{props}}}) RETURN count(n) AS created, 0 AS updated, count(n) AS rows"
+                    + (", collect(id(n)) AS refs" if handles is not None else ""))
+            recs = self._run(text, None, read_only=False, timeout=timeout, plain=True)
+            if handles is not None and recs:
+                refs = recs[0].pop("refs", None) or []
+                handles.put(query.key_label, [r["id"] for r in rows], refs)
+            return recs
+        # edges: rows are {s, e, p}
+        if set(map(type, rows)) != {dict} or set(map(len, rows)) != {3}:
+            return None
+        try:
+            starts, ends, maps = (list(c) for c in zip(*map(operator.itemgetter("s", "e", "p"), rows)))
+        except KeyError:
+            return None
+        cols = _columns(maps, prefix=f"n={len(rows)} ")
+        if cols is None:
+            return None
+        entries, header = cols
+        parts = [header[:-1]]
+        try:
+            parts.append("s=" + _column_json(starts))
+            parts.append("e=" + _column_json(ends))
+        except ValueError:
+            return None
+        refs_a = handles.refs(query.start, starts) if handles is not None else None
+        refs_b = handles.refs(query.end, ends) if handles is not None else None
+        match = []
+        for var, refs, label, ids in (("a", refs_a, query.start, "$s"), ("b", refs_b, query.end, "$e")):
+            if refs is not None:
+                parts.append(f"r{var}=" + json.dumps(refs))
+                # an id read from a plain variable lets FalkorDB seek the node directly
+                match.append((f"$r{var}[i] AS {var}0",
+                              f"MATCH ({var}) WHERE id({var}) = {var}0 AND {var}:{label} AND {var}.id = {ids}[i]"))
+            else:
+                match.append((f"{ids}[i] AS {var}0", f"MATCH ({var}:{label} {{id: {var}0}})"))
+        props = f" {{{', '.join(entries)}}}" if entries else ""
+        text = (" ".join(parts) + f" UNWIND range(0, $n - 1) AS i WITH i, {match[0][0]}, {match[1][0]} "
+                f"{match[0][1]} {match[1][1]} CREATE (a)-[r:{query.rel}{props}]->(b) "
+                "RETURN count(r) AS created, 0 AS updated, count(r) AS rows")
+        recs = self._run(text, None, read_only=False, timeout=timeout, plain=True)
+        if (refs_a is not None or refs_b is not None) and recs and recs[0].get("created") != len(rows):
+            # every endpoint existed when the load resolved it: one gone (or replaced) since means
+            # the references are stale; such a row writes nothing, as by id, and later batches use the index
+            log.warning("%d of %d %s edges found no endpoint by reference; no longer using references",
+                        len(rows) - (recs[0].get("created") or 0), len(rows), query.rel)
+            handles.clear()  # type: ignore[union-attr]
+        return recs
 
     # ------------------------------------------------------------------ schema
 
@@ -573,6 +651,70 @@ def _fast_rows_header(rows: Sequence[Mapping[str, Any]]) -> str | None:
     for key in keys:
         text = text.replace(f'"{key}":', f"{key}:")
     return f"CYPHER rows={text} "
+
+
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+def _column_json(values: list[Any]) -> str:
+    """One column as Cypher list literal text (via JSON); ValueError when JSON would not be Cypher."""
+    types = set(map(type, values))
+    if not types <= _PLAIN:
+        if types - _PLAIN != {list}:
+            raise ValueError("not a plain value")
+        inner: set[type] = set()
+        for v in values:
+            if type(v) is list:
+                inner.update(map(type, v))
+        if not inner <= _PLAIN:
+            raise ValueError("not a plain value")
+    try:
+        text = json.dumps(values, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(str(exc)) from None
+    # every backslash in JSON text starts an escape; only \" and \\ read the same in Cypher
+    if "\\" in text and "\\" in text.replace("\\\\", "").replace('\\"', ""):
+        raise ValueError("escapes other than \\\" and \\\\")
+    return text
+
+
+def _columns(rows: Sequence[Mapping[str, Any]], prefix: str | None = None) -> tuple[list[str], str] | None:
+    """The property maps ``rows`` as parameters ``c0``, ``c1`` … (one list per key, None where a row
+    lacks the key: CREATE leaves such a property unset, as ``SET n = row`` does; a text that every
+    row has alike is one value) and ``n``.
+
+    Returns (the map entries ``key: $cJ[i]`` in column order, the ``CYPHER …``
+    header), or None when a key is not an identifier or a value is not a plain
+    value or a list of them.
+    """
+    if not rows or set(map(type, rows)) != {dict}:
+        return None
+    first_keys = list(rows[0])
+    every = set().union(*rows)
+    names = first_keys + sorted(every.difference(first_keys), key=str)
+    if not all(isinstance(k, str) and _IDENT_KEY.match(k) for k in names):
+        return None
+    if set(map(len, rows)) == {len(names)}:  # every row has every key: transpose in C
+        columns = [list(c) for c in zip(*map(operator.itemgetter(*names), rows))] if len(names) > 1 \
+            else [[r[names[0]] for r in rows]]
+    else:
+        columns = [list(map(dict.get, rows, itertools.repeat(k))) for k in names]
+    parts = [prefix if prefix is not None else f"CYPHER n={len(rows)} "]
+    refs = []
+    try:
+        for j, (k, values) in enumerate(zip(names, columns)):
+            first = values[0]
+            if type(first) is str and values.count(first) == len(values):
+                # the same text in every row (the load's time, an empty key): sent once
+                parts.append(f"c{j}={_column_json([first])[1:-1]} ")
+                refs.append(f"{k}: $c{j}")
+            else:
+                parts.append(f"c{j}={_column_json(values)} ")
+                refs.append(f"{k}: $c{j}[i]")
+    except ValueError:
+        return None
+    head = "".join(parts)
+    return refs, (head if head.startswith("CYPHER ") else "CYPHER " + head)
 
 
 def _translate(exc: Exception) -> StoreError:

@@ -24,6 +24,7 @@ and half-width forms, brackets and spaces irrelevant: ``（哈工大）`` and
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Iterable
 
@@ -36,18 +37,21 @@ SEARCH_INDEX = "innograph_search_keys"
 #: derived properties: never shown to users as facts
 DERIVED_PROPERTIES = (SEARCH_KEYS, SEARCH_TEXT)
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
 
 def normalise(text: str | None) -> str:
     """The searchable form of a name: NFKC, case-folded, letters and digits only."""
     if not text:
         return ""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if ch.isalnum())
+    # \W is "not str.isalnum() and not _" in Python's re: this keeps exactly the alphanumerics
+    return folded if folded.isalnum() else _NOT_ALNUM.sub("", folded)
 
 
 def bigrams(text: str) -> list[str]:
     """The overlapping character pairs of an already normalised text, in order, distinct."""
-    return list(dict.fromkeys(text[i:i + 2] for i in range(len(text) - 1)))
+    return list(dict.fromkeys(map(str.__add__, text, text[1:])))
 
 
 def search_props(name: str | None, aliases: Iterable[str] | None = ()) -> dict[str, str]:
@@ -56,8 +60,7 @@ def search_props(name: str | None, aliases: Iterable[str] | None = ()) -> dict[s
     keys: dict[str, None] = {}
     for text in texts:
         # a one-character name has no bigram; keep the character so it is still indexed
-        for key in (bigrams(text) or [text]):
-            keys[key] = None
+        keys.update(dict.fromkeys(map(str.__add__, text, text[1:])) if len(text) > 1 else {text: None})
     return {SEARCH_KEYS: " ".join(keys), SEARCH_TEXT: "|" + "|".join(texts) + "|" if texts else ""}
 
 

@@ -91,7 +91,76 @@ def merge_edges_query(rel: RelType | str, start: Label | str, end: Label | str) 
     )
 
 
-def create_nodes_query(kind: Label | str) -> str:
+class NodeHandles:
+    """Engine-internal references of the nodes one load CREATEd, by key label and id.
+
+    A store that can find a node faster by its own reference than through the
+    ``id`` index (FalkorDB: the internal node id) records them when it runs a
+    :func:`create_nodes_query` carrying this object, and uses them for the
+    endpoints of a later :func:`create_edges_query` carrying the same object.
+    They live as long as the load that owns them; never stored, never shown. A
+    statement using one still checks the node's ``id``, so a node deleted (and
+    its reference reused) meanwhile is a missing endpoint, as by id.
+    """
+
+    __slots__ = ("_by",)
+
+    def __init__(self) -> None:
+        self._by: dict[str, dict[str, int]] = {}
+
+    def put(self, key_label: str, ids: Sequence[str], refs: Sequence[int]) -> None:
+        if len(ids) != len(refs):  # not what was asked for: remember nothing
+            return
+        self._by.setdefault(key_label, {}).update(zip(ids, refs))
+
+    def refs(self, key_label: str, ids: Sequence[str]) -> list[int] | None:
+        """The references of all ``ids``, or None when one is not known."""
+        known = self._by.get(key_label)
+        if not known:
+            return None
+        try:
+            return list(map(known.__getitem__, ids))
+        except (KeyError, TypeError):
+            return None
+
+    def clear(self) -> None:
+        self._by.clear()
+
+
+class BulkQuery(str):
+    """A CREATE statement of this module (the text every engine can run over ``$rows``),
+    carrying what it writes so a store may send the batch in a cheaper form of its own.
+
+    ``kind`` is ``"nodes"`` (``labels``: the node's labels, ``key_label`` first)
+    or ``"edges"`` (``rel``, ``start`` and ``end``: the key labels of the endpoints).
+    """
+
+    kind: str
+    labels: tuple[str, ...]
+    key_label: str
+    rel: str
+    start: str
+    end: str
+    handles: NodeHandles | None
+
+    def __new__(cls, text: str, *, kind: str, labels: tuple[str, ...] = (), key_label: str = "", rel: str = "",
+                start: str = "", end: str = "", handles: NodeHandles | None = None) -> "BulkQuery":
+        self = super().__new__(cls, text)
+        self.kind, self.labels, self.key_label = kind, labels, key_label
+        self.rel, self.start, self.end, self.handles = rel, start, end, handles
+        return self
+
+    def __reduce__(self) -> Any:
+        # a recorded batch replayed later (bench) must not use this load's references
+        return (_bulk_query, (str(self), self.kind, self.labels, self.key_label, self.rel, self.start, self.end))
+
+
+def _bulk_query(text: str, kind: str, labels: tuple[str, ...], key_label: str, rel: str, start: str,
+                end: str) -> BulkQuery:
+    return BulkQuery(text, kind=kind, labels=labels, key_label=key_label, rel=rel, start=start, end=end)
+
+
+def create_nodes_query(kind: Label | str, handles: NodeHandles | None = None) -> str:
     """CREATE nodes known not to exist yet (a bulk load's new entities); each row is the node's whole
     property map (``id``, ``name``, ``aliases``, ``sources``, ``updated_at`` …), see :func:`create_node_row`.
 
@@ -99,11 +168,15 @@ def create_nodes_query(kind: Label | str) -> str:
     refuses the whole batch otherwise. One ``SET n = row`` is several times
     cheaper for the engines than MERGE with change detection (FalkorDB's MERGE
     of many new nodes in one statement is quadratic). Returns ``created``,
-    ``updated``, ``rows``.
+    ``updated``, ``rows``. With ``handles``, a store that has node references
+    of its own records the created nodes' there (see :class:`NodeHandles`).
     """
-    labels = "".join(f":{cypher_label(x)}" for x in labels_of(kind))
-    return (f"UNWIND $rows AS row CREATE (n{labels}) SET n = row "
-            "RETURN count(n) AS created, 0 AS updated, count(n) AS rows")
+    names = tuple(cypher_label(x) for x in labels_of(kind))
+    labels = "".join(f":{x}" for x in names)
+    return BulkQuery(f"UNWIND $rows AS row CREATE (n{labels}) SET n = row "
+                     "RETURN count(n) AS created, 0 AS updated, count(n) AS rows",
+                     kind="nodes", labels=names, key_label=cypher_label(node_spec(kind).key_label),
+                     handles=handles)
 
 
 def create_node_row(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -116,20 +189,22 @@ def create_node_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def create_edges_query(rel: RelType | str, start: Label | str, end: Label | str) -> str:
+def create_edges_query(rel: RelType | str, start: Label | str, end: Label | str,
+                       handles: NodeHandles | None = None) -> str:
     """CREATE edges known not to exist yet (an endpoint was created by this load); rows are
-    ``{s, e, p}``: the endpoints' ids and the edge's whole property map, see :func:`create_edge_row`."""
+    ``{s, e, p}``: the endpoints' ids and the edge's whole property map, see :func:`create_edge_row`.
+    ``handles``: where a store may find the endpoints' references (see :class:`NodeHandles`)."""
     spec = rel_spec(rel)
     a = cypher_label(node_spec(start).key_label)
     b = cypher_label(node_spec(end).key_label)
     t = cypher_rel(spec.type)
-    return (
+    return BulkQuery(
         "UNWIND $rows AS row "
         f"MATCH (a:{a} {{id: row.s}}) "
         f"MATCH (b:{b} {{id: row.e}}) "
         f"CREATE (a)-[r:{t}]->(b) SET r = row.p "
-        "RETURN count(r) AS created, 0 AS updated, count(r) AS rows"
-    )
+        "RETURN count(r) AS created, 0 AS updated, count(r) AS rows",
+        kind="edges", rel=t, start=a, end=b, handles=handles)
 
 
 def create_edge_row(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -50,6 +50,7 @@ from graph.writes import (
     create_edges_query,
     create_node_row,
     create_nodes_query,
+    NodeHandles,
     edge_key,
     update_nodes_query,
     merge_edges_query,
@@ -272,6 +273,8 @@ class _Load:
         #: hashes of edges this load created without MERGE (a repeat falls back to MERGE)
         self.new_edges: set[int] = set()
         self.merges_dropped = 0
+        #: the engine's own references of the nodes this load created (edges find their ends by them)
+        self.handles = NodeHandles()
         #: sends batches from a second thread, so that the engine works while the next file is read
         self.writer = _Writer(store)
 
@@ -316,7 +319,7 @@ class _Load:
                 other.append(r)
             r.pop("_had", None)
         name = kind or label.value
-        written = self._batches(name, create_nodes_query(label), fresh, file, create_node_row)
+        written = self._batches(name, create_nodes_query(label, self.handles), fresh, file, create_node_row)
         self.new_ids.setdefault(kl, set()).update(r["id"] for r in fresh)
         written += self._batches(name, update_nodes_query(label), same, file)
         return written + self._batches(name, merge_nodes_query(label), other, file)
@@ -336,7 +339,7 @@ class _Load:
                     fresh.append(r)
                     continue
             old.append(r)
-        written = self._batches(rel.value, create_edges_query(rel, a, b), fresh, file, create_edge_row)
+        written = self._batches(rel.value, create_edges_query(rel, a, b, self.handles), fresh, file, create_edge_row)
         return written + self._batches(rel.value, merge_edges_query(rel, a, b), old, file)
 
     def _batches(self, kind: str, query: str, rows: list[dict[str, Any]], file: str,
