@@ -728,7 +728,7 @@ def _translate(exc: Exception) -> StoreError:
 
 
 #: values that come back from the client as they are (most cells of most rows)
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN_CELL = (str, int, float, bool, type(None))
 
 
 @lru_cache(maxsize=1)
@@ -742,15 +742,15 @@ def _client_types() -> tuple[type, type, type]:
 
 
 def _record(header: list[str], row: list[Any]) -> Record:
-    if all(type(v) in _PLAIN for v in row):
+    if all(type(v) in _PLAIN_CELL for v in row):
         return dict(zip(header, row))
     nodes: dict[int, NodeValue] = {}
     _collect_nodes(row, nodes)
-    return {h: v if type(v) in _PLAIN else _value(v, nodes) for h, v in zip(header, row)}
+    return {h: v if type(v) in _PLAIN_CELL else _value(v, nodes) for h, v in zip(header, row)}
 
 
 def _collect_nodes(value: Any, acc: dict[int, NodeValue]) -> None:
-    if type(value) in _PLAIN:
+    if type(value) in _PLAIN_CELL:
         return
     Node, _, FPath = _client_types()
     if isinstance(value, Node):
@@ -760,11 +760,11 @@ def _collect_nodes(value: Any, acc: dict[int, NodeValue]) -> None:
             acc[n.id] = _node(n)
     elif isinstance(value, (list, tuple)):
         for v in value:
-            if type(v) not in _PLAIN:
+            if type(v) not in _PLAIN_CELL:
                 _collect_nodes(v, acc)
     elif isinstance(value, dict):
         for v in value.values():
-            if type(v) not in _PLAIN:
+            if type(v) not in _PLAIN_CELL:
                 _collect_nodes(v, acc)
 
 
@@ -783,7 +783,7 @@ def _edge(e: Any, nodes: dict[int, NodeValue]) -> EdgeValue:
 
 
 def _value(value: Any, nodes: dict[int, NodeValue]) -> Any:
-    if type(value) in _PLAIN:
+    if type(value) in _PLAIN_CELL:
         return value
     Node, Edge, FPath = _client_types()
     if isinstance(value, Node):
