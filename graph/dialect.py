@@ -19,6 +19,10 @@ into the dialect of the engine a store runs on. The differences handled here:
   allows it in WITH/RETURN; the collaboration-path query therefore runs as a
   bounded bidirectional breadth-first search over :data:`~Dialect` neutral
   expansion statements, which both engines run identically.
+- **subqueries**: Neo4j 5.23+ imports variables into a subquery with the
+  scope clause ``CALL (n) { … }`` and reports the older ``CALL { WITH n … }``
+  as deprecated on every call; FalkorDB knows only the older form. Texts use
+  the scope clause, rendered to the older form for FalkorDB.
 - **time**: FalkorDB has no ``datetime()``; timestamps are written by the
   application as ISO-8601 strings, so no query text calls a clock.
 """
@@ -36,6 +40,7 @@ from graph.store import Capabilities
 
 _BLOCK = re.compile(r"//\s*dialect:\s*(?P<name>\w+)[^\n]*\n(?P<body>.*?)//\s*end dialect[^\n]*\n?", re.S)
 _ELEMENT_ID = re.compile(r"\belementId\(")
+_SCOPED_CALL = re.compile(r"\bCALL\s*\(\s*(?P<vars>\w+(?:\s*,\s*\w+)*)\s*\)\s*\{")
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,8 @@ class Dialect:
     fulltext_procedure: str
     #: ``(a)-[*]-(b)`` shortest paths allowed in MATCH, undirected
     native_undirected_shortest_path: bool
+    #: ``CALL (n) { … }`` understood (else rendered as ``CALL { WITH n … }``)
+    scoped_subquery: bool = True
 
 
 @lru_cache(maxsize=8)
@@ -60,6 +67,7 @@ def _dialect(caps: Capabilities) -> Dialect:
         fulltext="lucene" if lucene else "redisearch",
         fulltext_procedure=caps.fulltext_procedure or "db.idx.fulltext.queryNodes",
         native_undirected_shortest_path=caps.shortest_path_in_match and caps.undirected_shortest_path,
+        scoped_subquery=lucene,
     )
 
 
@@ -113,4 +121,6 @@ def render(text: str, store_or_caps: Any, *, labels: Iterable[Label] | None = No
     out = _BLOCK.sub(block, text)
     if d.node_ref != "elementId":
         out = _ELEMENT_ID.sub(f"{d.node_ref}(", out)
+    if not d.scoped_subquery:
+        out = _SCOPED_CALL.sub(lambda m: "CALL { WITH " + m.group("vars"), out)
     return out

@@ -67,7 +67,7 @@ def node_by_id_with_ref() -> str:
 @lru_cache(maxsize=1)
 def node_by_id_with_fanout() -> str:
     """As :func:`node_by_id_with_ref`, with the node's outgoing edges counted up to ``$fanout``."""
-    count = "CALL { WITH n MATCH (n)-->(x) WITH x LIMIT $fanout RETURN count(x) AS fanout }"
+    count = "CALL (n) { MATCH (n)-->(x) WITH x LIMIT $fanout RETURN count(x) AS fanout }"
     return "\nUNION ALL\n".join(
         f"MATCH (n:{cypher_label(lbl)} {{id: $id}}) {count} RETURN elementId(n) AS ref, n, fanout"
         for lbl in KEY_LABELS

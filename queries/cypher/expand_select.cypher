@@ -25,8 +25,7 @@ WITH DISTINCT size(far) AS scanned, b
 WITH scanned, b, b.id AS id
 ORDER BY id
 LIMIT $row_cap
-CALL {
-  WITH b
+CALL (b) {
   MATCH (b)-->(x)
   WITH x LIMIT $fanout
   RETURN count(x) AS fanout

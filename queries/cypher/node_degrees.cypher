@@ -2,6 +2,6 @@
 // each counted up to $cap: enough to tell which end of an edge has fewer.
 UNWIND $refs AS ref
 MATCH (n) WHERE elementId(n) = ref
-CALL { WITH n MATCH (n)-[r]->() WITH r LIMIT $cap RETURN count(r) AS out_degree }
-CALL { WITH n MATCH (n)<-[r]-() WITH r LIMIT $cap RETURN count(r) AS in_degree }
+CALL (n) { MATCH (n)-[r]->() WITH r LIMIT $cap RETURN count(r) AS out_degree }
+CALL (n) { MATCH (n)<-[r]-() WITH r LIMIT $cap RETURN count(r) AS in_degree }
 RETURN ref, out_degree, in_degree
