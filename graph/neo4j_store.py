@@ -117,7 +117,19 @@ class Neo4jStore:
             with self._session(write) as session:
                 if write:
                     return session.execute_write(work)
-                return session.execute_read(work)
+                try:
+                    # a read runs as one auto-commit statement: one round trip instead of the
+                    # managed transaction's two (BEGIN+RUN+PULL, then COMMIT)
+                    limit = timeout if timeout is not None else self.query_timeout
+                    result = session.run(neo4j.Query(query, timeout=limit), dict(params or {}))
+                    return [_record(rec) for rec in result]
+                except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as exc:
+                    if not exc.is_retryable():
+                        raise
+                # a transient failure (leader switch, lost connection …) gets the managed
+                # transaction's retries, as every read had before
+                with self._session(write) as retry_session:
+                    return retry_session.execute_read(work)
         except neo4j.exceptions.Neo4jError as exc:
             raise self._translate(exc) from None
         except (neo4j.exceptions.DriverError, OSError) as exc:

@@ -208,3 +208,15 @@ def test_merge_query_uses_schema_names_only() -> None:
     with pytest.raises(SchemaError):
         merge_nodes_query("Organization) DETACH DELETE n //")
     assert "MERGE (n:Organization {id: row.id})" in merge_nodes_query(Label.UNIVERSITY)
+
+
+def test_a_read_past_its_time_limit_is_a_query_timeout_and_the_store_still_reads(store) -> None:
+    from graph.errors import QueryTimeout
+
+    # a statement that keeps the engine busy for many seconds, stopped by the per-read limit
+    slow = "UNWIND range(1, 200000000) AS x WITH x WHERE x % 7 = 3 RETURN count(x) AS c"
+    with pytest.raises(QueryTimeout):
+        store.read(slow, timeout=0.5)
+    write_nodes(store, Label.ENTERPRISE, [{"id": "e:after", "name": "超时之后"}], now=NOW)
+    assert store.read("MATCH (n:Organization {id: $id}) RETURN n.name AS name", {"id": "e:after"}) == [
+        {"name": "超时之后"}]
