@@ -12,6 +12,8 @@ from collections import Counter
 from datetime import datetime, timezone
 from typing import Any, Iterator
 
+from graph.dialect import dialect
+from graph.lookups import node_by_id
 from graph.schema import KEY_LABELS, REL_ZH, Label, RelType, cypher_label
 from graph.store import EdgeValue, GraphStore, NodeValue
 
@@ -34,6 +36,35 @@ def _rel_zh(name: str) -> str | None:
 # --------------------------------------------------------------------------- entities
 
 
+def _entity_query() -> str:
+    """The node with ``$id`` (one index seek per key label) and its edge counts, in one statement."""
+    find = "\n  UNION ALL\n".join(f"  MATCH (n:{cypher_label(lbl)} {{id: $id}}) RETURN n" for lbl in KEY_LABELS)
+    return ("CALL () {\n" + find + "\n}\n"
+            "CALL (n) {\n"
+            "  CALL (n) {\n"
+            "    MATCH (n)-[r]->() RETURN 'out' AS direction, type(r) AS type, count(r) AS count\n"
+            "    UNION ALL\n"
+            "    MATCH (n)<-[r]-() RETURN 'in' AS direction, type(r) AS type, count(r) AS count\n"
+            "  }\n"
+            "  RETURN collect({direction: direction, type: type, count: count}) AS counts\n"
+            "}\n"
+            "RETURN n, counts")
+
+
+def entity_by_id(store: GraphStore, entity_id: str) -> EntityDetail | None:
+    """The entity with ``entity_id`` with its facts, provenance and relationship counts, or None.
+
+    Where a round trip costs more than a small statement (Neo4j: each is a Bolt exchange)
+    the node and its counts come in one statement; elsewhere (FalkorDB on its unix socket,
+    where the combined statement was the slower) the node, then its counts.
+    """
+    if dialect(store).round_trip_bound:
+        rows = store.read(_entity_query(), {"id": entity_id})
+        return _detail(rows[0]["n"], rows[0]["counts"]) if rows else None
+    node = node_by_id(store, entity_id)
+    return None if node is None else entity_detail(store, node)
+
+
 def entity_detail(store: GraphStore, node: NodeValue) -> EntityDetail:
     """Facts, provenance and relationship counts of ``node``."""
     lbl = cypher_label(key_label(node.labels) or Label.ORGANIZATION)
@@ -41,6 +72,10 @@ def entity_detail(store: GraphStore, node: NodeValue) -> EntityDetail:
     rows = store.read(f"MATCH (n:{lbl} {{id: $id}})-[r]->() RETURN 'out' AS direction, type(r) AS type, "
                       f"count(r) AS count UNION ALL MATCH (n:{lbl} {{id: $id}})<-[r]-() RETURN 'in' AS direction, "
                       "type(r) AS type, count(r) AS count", {"id": node.id})
+    return _detail(node, rows)
+
+
+def _detail(node: NodeValue, rows: list[dict[str, Any]]) -> EntityDetail:
     counts = [RelationshipCount(type=r["type"], type_zh=_rel_zh(r["type"]), direction=r["direction"],
                                 count=int(r["count"])) for r in rows]
     counts.sort(key=lambda c: (-c.count, c.type, c.direction))

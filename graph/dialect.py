@@ -23,6 +23,9 @@ into the dialect of the engine a store runs on. The differences handled here:
   scope clause ``CALL (n) { … }`` and reports the older ``CALL { WITH n … }``
   as deprecated on every call; FalkorDB knows only the older form. Texts use
   the scope clause, rendered to the older form for FalkorDB.
+- **round trips**: on Neo4j each statement is a Bolt exchange that costs more than a small
+  statement itself, so the API combines a lookup and its follow-up into one statement there;
+  on FalkorDB's unix socket the combined statement was the slower, so it runs two.
 - **time**: FalkorDB has no ``datetime()``; timestamps are written by the
   application as ISO-8601 strings, so no query text calls a clock.
 """
@@ -56,6 +59,9 @@ class Dialect:
     native_undirected_shortest_path: bool
     #: ``CALL (n) { … }`` understood (else rendered as ``CALL { WITH n … }``)
     scoped_subquery: bool = True
+    #: a round trip costs more than a small statement (Neo4j: a Bolt exchange; FalkorDB's unix
+    #: socket does not), so statements are worth combining even where that makes each costlier
+    round_trip_bound: bool = True
 
 
 @lru_cache(maxsize=8)
@@ -68,6 +74,7 @@ def _dialect(caps: Capabilities) -> Dialect:
         fulltext_procedure=caps.fulltext_procedure or "db.idx.fulltext.queryNodes",
         native_undirected_shortest_path=caps.shortest_path_in_match and caps.undirected_shortest_path,
         scoped_subquery=lucene,
+        round_trip_bound=lucene,
     )
 
 

@@ -110,6 +110,21 @@ def test_entity_detail_has_facts_provenance_and_relationship_counts(client: Test
     assert body["degree"] == 5
 
 
+def test_entity_without_edges_and_with_a_self_loop(client: TestClient, store) -> None:
+    from graph.schema import Label, RelType
+    from graph.writes import write_edges, write_nodes
+
+    write_nodes(store, Label.ENTERPRISE, [{"id": "org:alone", "name": "孤立企业"},
+                                          {"id": "org:loop", "name": "自投企业"}], now=NOW)
+    body = client.get("/api/entities/org:alone").json()
+    assert body["node"]["name"] == "孤立企业" and body["relationships"] == [] and body["degree"] == 0
+    write_edges(store, RelType.COLLABORATES_WITH, Label.ORGANIZATION, Label.ORGANIZATION,
+                [{"start": "org:loop", "end": "org:loop", "year": 2024}], now=NOW)
+    body = client.get("/api/entities/org:loop").json()
+    rels = {(x["type"], x["direction"]): x["count"] for x in body["relationships"]}
+    assert rels == {("COLLABORATES_WITH", "out"): 1, ("COLLABORATES_WITH", "in"): 1} and body["degree"] == 2
+
+
 def test_unknown_entity_is_404_problem(client: TestClient) -> None:
     body = assert_problem(client.get("/api/entities/org:does-not-exist"), 404)
     assert "org:does-not-exist" in body["detail"]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from api import problems
 from api.deps import PageDep, ReadAccess, StoreDep
-from api.graph_reads import entity_detail, entity_edges
+from api.graph_reads import entity_by_id, entity_edges
 from api.models import EntityDetail, EntityEdge, Paged
 from graph.lookups import node_by_id
 from graph.schema import RelType
@@ -51,4 +51,7 @@ def edges(
 def entity(store: StoreDep, entity_id: EntityId) -> EntityDetail:
     """Every property of the entity, the sources its facts came from, when it last changed, and how many
     edges of each relationship type leave and reach it."""
-    return entity_detail(store, find_node(store, entity_id))
+    detail = entity_by_id(store, entity_id)
+    if detail is None:
+        raise problems.NotFound(f"no entity with id {entity_id!r}")
+    return detail
