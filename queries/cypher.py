@@ -8,12 +8,13 @@ answers; ``docs/queries.md`` shows every text.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Iterable, Mapping
 
 from graph.dialect import render
-from graph.schema import KEY_LABELS, Label, cypher_label
+from graph.schema import KEY_LABELS, Label, cypher_label, cypher_rel
 from graph.store import GraphStore, Record
 
 
@@ -43,12 +44,46 @@ def text_without(name: str, tags: tuple[str, ...]) -> str:
     return "".join(line for line in text(name).splitlines(keepends=True) if not line.rstrip().endswith(marks))
 
 
+#: the tag of a line whose relationship pattern takes the caller's types (see :func:`text_with_types`)
+TYPES_TAG = "// types"
+_TYPED_PATTERN = re.compile(r"\[(?P<var>\w*):[A-Z_|]+\]")
+
+
+@lru_cache(maxsize=256)
+def text_with_types(name: str, tags: tuple[str, ...], types: tuple[str, ...]) -> str:
+    """:func:`text_without`, with the relationship types of each pattern on a line tagged
+    ``// types`` replaced by ``types`` (each checked against the schema's enumeration).
+
+    The file names the default types, so it answers the default question when pasted into
+    Neo4j Browser; a typed pattern is how both engines read only the edges of some types
+    (``type(r) IN $types`` reads every edge, and on FalkorDB each edge's properties too).
+    """
+    if not types:
+        raise ValueError(f"{name}.cypher: no relationship types to put in its typed pattern")
+    alt = "|".join(cypher_rel(t) for t in types)
+    out = []
+    for line in text_without(name, tags).splitlines(keepends=True):
+        if line.rstrip().endswith(TYPES_TAG):
+            line, found = _TYPED_PATTERN.subn(lambda m: f"[{m.group('var')}:{alt}]", line)
+            if found != 1:
+                raise ValueError(f"{name}.cypher: a line tagged {TYPES_TAG!r} needs one typed pattern")
+        out.append(line)
+    return "".join(out)
+
+
 def run(store: GraphStore, name: str, params: Mapping[str, Any] | None = None, *,
         labels: Iterable[Label] | None = None, timeout: float | None = None,
-        skip: Iterable[str] = ()) -> list[Record]:
+        skip: Iterable[str] = (), types: Iterable[str] | None = None) -> list[Record]:
     """Run the named query text (read-only) on ``store`` with ``params``; lines tagged
-    ``// <tag>`` for a tag in ``skip`` are left out (see :func:`text_without`)."""
-    query = render(text_without(name, tuple(skip)), store, labels=tuple(labels) if labels else None)
+    ``// <tag>`` for a tag in ``skip`` are left out (see :func:`text_without`), and a text with
+    typed patterns (``// types``) reads the relationship ``types`` given (see :func:`text_with_types`)."""
+    if types is not None:
+        source = text_with_types(name, tuple(skip), tuple(str(getattr(t, "value", t)) for t in types))
+    else:
+        source = text_without(name, tuple(skip))
+        if TYPES_TAG in source:
+            raise ValueError(f"{name}.cypher has typed patterns: pass the relationship types to read")
+    query = render(source, store, labels=tuple(labels) if labels else None)
     return store.read(query, dict(params or {}), timeout=timeout)
 
 

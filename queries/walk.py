@@ -2,7 +2,7 @@
 
 Neighbourhoods and collaboration paths walk the graph one level per round trip
 and keep each node's engine reference between trips: paths read the references
-at both ends of every edge of a level (``cypher/expand_refs.cypher``), or only
+at both ends of the edges of a level, once per pair (``cypher/expand_refs.cypher``), or only
 the edges where the two halves of the search meet (``cypher/meet.cypher``), and
 fetch the edges of the chosen paths in full at the end
 (``cypher/edges_between.cypher``, from the end with fewer edges,
@@ -65,7 +65,8 @@ def _ref_steps(store: GraphStore, name: str, refs: Sequence[Any], extra: Mapping
     Without a year range, the text without the year condition runs (``<name>.cypher``): on
     FalkorDB, reading an edge's properties costs more than the rest of the step.
     """
-    values = {"types": [str(getattr(t, "value", t)) for t in types], **extra}
+    type_list = [str(getattr(t, "value", t)) for t in types]
+    values = dict(extra)
     if year_from is not None or year_to is not None:
         name = f"{name}_in_years"
         values.update(year_from=year_from, year_to=year_to)
@@ -76,7 +77,8 @@ def _ref_steps(store: GraphStore, name: str, refs: Sequence[Any], extra: Mapping
             break
         cap = budget.left() + 1  # one more than allowed tells "there was more"
         try:
-            rows = cypher.run(store, name, {**values, "refs": batch, "row_cap": cap}, timeout=budget.remaining())
+            rows = cypher.run(store, name, {**values, "refs": batch, "row_cap": cap}, timeout=budget.remaining(),
+                              types=type_list)
         except QueryTimeout:
             budget.exhausted = True
             break
@@ -90,7 +92,8 @@ def _ref_steps(store: GraphStore, name: str, refs: Sequence[Any], extra: Mapping
 
 def expand_refs(store: GraphStore, refs: Sequence[Any], *, types: Iterable[str], year_from: int | None,
                 year_to: int | None, budget: Budget) -> list[tuple[Any, Any]]:
-    """``(from_ref, to_ref)`` for every edge around ``refs`` (``cypher/expand_refs.cypher``);
+    """``(from_ref, to_ref)`` for every pair of nodes joined by an edge around ``refs``, once
+    (``cypher/expand_refs.cypher``);
     sets ``budget.exhausted`` when it could not read them all."""
     rows = _ref_steps(store, "expand_refs", refs, {}, types=types, year_from=year_from, year_to=year_to,
                       budget=budget)
@@ -99,8 +102,9 @@ def expand_refs(store: GraphStore, refs: Sequence[Any], *, types: Iterable[str],
 
 def meet(store: GraphStore, refs: Sequence[Any], within: Sequence[Any], *, types: Iterable[str],
          year_from: int | None, year_to: int | None, budget: Budget) -> list[tuple[Any, Any]]:
-    """``(from_ref, to_ref)`` for every edge between ``refs`` and ``within`` (``cypher/meet.cypher``):
-    the engine reads every edge around ``refs`` but returns only these. Sets ``budget.exhausted``
+    """``(from_ref, to_ref)`` for every pair of nodes joined by an edge between ``refs`` and
+    ``within``, once (``cypher/meet.cypher``): the engine reads the edges around ``refs`` but
+    returns only these. Sets ``budget.exhausted``
     when it could not read them all."""
     rows = _ref_steps(store, "meet", refs, {"within": list(within)}, types=types, year_from=year_from,
                       year_to=year_to, budget=budget)
@@ -108,11 +112,12 @@ def meet(store: GraphStore, refs: Sequence[Any], within: Sequence[Any], *, types
 
 
 def frontier_size(store: GraphStore, refs: Sequence[Any], *, types: Iterable[str], cap: int) -> int:
-    """How many edges of ``types`` the nodes ``refs`` have, counted up to ``cap`` (``cypher/frontier_size.cypher``)."""
+    """How many distinct neighbours over ``types`` the nodes ``refs`` have, counted per pair up to
+    ``cap`` (``cypher/frontier_size.cypher``): the rows an expansion of them would return at most."""
     type_list = [str(getattr(t, "value", t)) for t in types]
     total = 0
     for batch in chunks(refs, REF_BATCH):
-        rows = cypher.run(store, "frontier_size", {"refs": batch, "types": type_list, "cap": cap - total})
+        rows = cypher.run(store, "frontier_size", {"refs": batch, "cap": cap - total}, types=type_list)
         total += rows[0]["edges"] if rows else 0
         if total >= cap:
             break
@@ -134,9 +139,8 @@ def edges_between(store: GraphStore, pairs: Sequence[tuple[Any, Any]], *, types:
     for batch in chunks(directed, REF_BATCH):
         out_pairs = [[x, y] for x, y in batch if degree.get(x, (0, 0))[0] <= degree.get(y, (0, 0))[1]]
         in_pairs = [[x, y] for x, y in batch if degree.get(x, (0, 0))[0] > degree.get(y, (0, 0))[1]]
-        values = {"out_pairs": out_pairs, "in_pairs": in_pairs, "types": type_list, "year_from": year_from,
-                  "year_to": year_to}
-        for row in cypher.run(store, "edges_between", values):
+        values = {"out_pairs": out_pairs, "in_pairs": in_pairs, "year_from": year_from, "year_to": year_to}
+        for row in cypher.run(store, "edges_between", values, types=type_list):
             key = (row["start_ref"], row["end_ref"])
             edge = Edge.from_parts(row["type"], row["start"], row["end"], row["props"])
             out[key if key in out else key[::-1]].append(edge)

@@ -2,9 +2,8 @@
 // (either may be null), and every edge without one.
 UNWIND $refs AS ref
 MATCH (a) WHERE elementId(a) = ref
-MATCH (a)-[r]-(b)
-WHERE type(r) IN $types
-  AND ($year_from IS NULL OR coalesce(r.year, r.since) IS NULL OR coalesce(r.year, r.since) >= $year_from)
+MATCH (a)-[r:COLLABORATES_WITH|MEMBER_OF|DEVELOPED|TRANSFERRED_TO|SPUN_OFF_FROM|INVESTED_IN|HOSTS]-(b)  // types
+WHERE ($year_from IS NULL OR coalesce(r.year, r.since) IS NULL OR coalesce(r.year, r.since) >= $year_from)
   AND ($year_to IS NULL OR coalesce(r.year, r.since) IS NULL OR coalesce(r.year, r.since) <= $year_to)
-RETURN ref AS from_ref, elementId(b) AS to_ref
+RETURN DISTINCT ref AS from_ref, elementId(b) AS to_ref
 LIMIT $row_cap

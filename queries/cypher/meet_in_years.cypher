@@ -2,10 +2,10 @@
 // (either may be null), and every edge without one.
 UNWIND $refs AS ref
 MATCH (a) WHERE elementId(a) = ref
-MATCH (a)-[r]-(b)
+MATCH (a)-[r:COLLABORATES_WITH|MEMBER_OF|DEVELOPED|TRANSFERRED_TO|SPUN_OFF_FROM|INVESTED_IN|HOSTS]-(b)  // types
 WITH ref, r, elementId(b) AS far
-WHERE far IN $within AND type(r) IN $types
+WHERE far IN $within
   AND ($year_from IS NULL OR coalesce(r.year, r.since) IS NULL OR coalesce(r.year, r.since) >= $year_from)
   AND ($year_to IS NULL OR coalesce(r.year, r.since) IS NULL OR coalesce(r.year, r.since) <= $year_to)
-RETURN ref AS from_ref, far AS to_ref
+RETURN DISTINCT ref AS from_ref, far AS to_ref
 LIMIT $row_cap
