@@ -93,6 +93,9 @@ class _Passthrough:
     def ping(self) -> None:
         self.inner.ping()
 
+    def version(self) -> str | None:
+        return self.inner.version()
+
     def wipe(self) -> None:
         self.inner.wipe()
 

@@ -583,6 +583,22 @@ class FalkorDBStore:
         except self._redis_errors.BusyLoadingError:
             raise StoreUnavailable("the embedded engine is still loading its data") from None
 
+    def version(self) -> str | None:
+        # The server counts the writes that changed data since its last snapshot (a write
+        # query that changed nothing is not counted, nor is a read); the run id and the
+        # time of the last snapshot tell a restart or a reset count apart. Server-wide,
+        # so a write to another graph on the same server also moves it (conservative).
+        try:
+            info = self._db.connection.info("server", "persistence")
+        except (self._redis_errors.ConnectionError, self._redis_errors.TimeoutError, OSError) as exc:
+            raise StoreUnavailable(f"the embedded engine is not reachable ({exc})") from None
+        except self._redis_errors.RedisError:
+            return None
+        try:
+            return f"{info['run_id']}:{info['rdb_last_save_time']}:{info['rdb_changes_since_last_save']}"
+        except KeyError:
+            return None
+
     def close(self) -> None:
         """Release this process's connections; stop the server if this process started
         it and nobody else is connected (a CLI command leaves no daemon behind, while

@@ -203,6 +203,21 @@ class Neo4jStore:
         except (self._neo4j.exceptions.DriverError, OSError) as exc:
             raise self._translate(exc) from None
 
+    def version(self) -> str | None:
+        # A session's bookmark after a read names the last transaction committed to the
+        # database when the read ran: it moves with every commit, from any client. In a
+        # cluster, members may name different ones; that only makes the token move more often.
+        try:
+            with self._session(False) as session:
+                session.run("RETURN 1").consume()
+                marks = session.last_bookmarks()
+        except self._neo4j.exceptions.Neo4jError as exc:
+            raise self._translate(exc) from None
+        except (self._neo4j.exceptions.DriverError, OSError) as exc:
+            raise self._translate(exc) from None
+        values = sorted(getattr(marks, "raw_values", ()) or ())
+        return "|".join(values) if values else None
+
     def close(self) -> None:
         self._driver.close()
 

@@ -84,6 +84,15 @@ class GraphStore(Protocol):
     def ping(self) -> None:
         """Raise :class:`StoreUnavailable` unless the engine answers."""
 
+    def version(self) -> str | None:
+        """An opaque token that changes whenever the graph may have changed, whoever wrote to it
+        (this process, another one, a Neo4j Browser session), or None when the engine cannot tell.
+
+        Equal tokens mean nothing was committed in between, so what was read from the graph at
+        the first still holds at the second; a new token may come without a change (it is
+        conservative). One cheap round trip; nothing is written.
+        """
+
     def schema_ready(self) -> bool:
         """True when every constraint and index of the ontology is in place."""
 
