@@ -5,17 +5,24 @@ the cap leaves room for (first by id), with the nodes themselves, so a hub with 
 hundred thousand edges costs a read on the engine's side, not a hundred thousand
 rows; the edges among the chosen nodes are fetched once at the end, pair by pair
 for the nodes with more outgoing edges than there are nodes chosen.
+
+Where the process keeps an up-to-date projection of the graph
+(``queries/projection.py``, the API does), the rings are chosen in memory by the
+same rule (nearer first, then by id) and the engine is asked only for the chosen
+nodes and the edges among them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from graph.errors import InputError
 from graph.store import GraphStore
-from queries import cypher, params
+from queries import cypher, params, projection
 from queries.models import Neighbourhood, Node
-from queries.walk import DENSE_FANOUT, Budget, edges_among, select_neighbours
+from queries.walk import DENSE_FANOUT, Budget, edges_among, nodes_by_ref, select_neighbours
 
 MAX_NEIGHBOURHOOD_HOPS = 3
 
@@ -35,6 +42,12 @@ def neighbourhood(store: GraphStore, id: Any, *, hops: Any = 1, rel_types: Any =
     types = params.rel_types("rel_types", rel_types, default=None)
     lo, hi = params.year_range(year_from, year_to)
     cap = params.integer("limit", limit, lo=1, hi=params.MAX_LIMIT, default=200)
+    type_names = [t.value for t in types] if types is not None else None
+    proj = projection.current(store)
+    if proj is not None and proj.answers(type_names, lo, hi):
+        done = _projected(store, proj, node_id, hops_, type_names, lo, hi, cap)
+        if done is not None:
+            return done
     found = cypher.lookup_with_fanout(store, node_id, DENSE_FANOUT + 1)
     if found is None:
         raise InputError(f"parameter 'id': no node with id {node_id!r}")
@@ -76,4 +89,58 @@ def neighbourhood(store: GraphStore, id: Any, *, hops: Any = 1, rel_types: Any =
         distance={ids[r]: distance[r] for r in order},
         truncated=truncated,
         total=None if truncated else len(distance),
+    )
+
+
+def _projected(store: GraphStore, proj: projection.Projection, node_id: str, hops: int,
+               types: list[str] | None, lo: int | None, hi: int | None, cap: int) -> Neighbourhood | None:
+    """:func:`neighbourhood` over the in-memory projection: each ring from memory (node numbers
+    follow id order, so the first by id are the lowest numbers), then the chosen nodes and the
+    edges among them from the engine. None when the engine walk must answer instead (the centre
+    is not projected, or the graph changed while the nodes were read)."""
+    center = proj.node(node_id)
+    if center is None:
+        return None  # the engine walk says the node does not exist (or finds one added since)
+    mask = proj.type_mask(types)
+    placed = np.zeros(proj.nodes, dtype=bool)
+    placed[center] = True
+    chosen: list[int] = [center]
+    distance: dict[int, int] = {center: 0}
+    frontier = np.array([center], dtype=np.int64)
+    truncated = False
+    for level in range(1, hops + 1):
+        if frontier.size == 0:
+            break
+        room = cap - len(chosen)
+        _, far, _ = proj.reach(frontier, mask, lo, hi)
+        ring = np.unique(far)  # sorted: id order
+        ring = ring[~placed[ring]]
+        if ring.size > room:
+            truncated = True
+            ring = ring[:room]
+        placed[ring] = True
+        numbers = ring.tolist()
+        chosen.extend(numbers)
+        distance.update((i, level) for i in numbers)
+        frontier = ring
+        if truncated:
+            break
+    refs = [proj.refs[i] for i in chosen]
+    values = nodes_by_ref(store, refs)
+    if len(values) != len(refs):
+        return None  # a chosen node is gone: the graph changed after the version was read
+    budget = Budget(seconds=getattr(store, "query_timeout", 30.0))
+    fanouts = {proj.refs[i]: out for i, (out, _) in proj.degrees(chosen).items()}
+    edges = edges_among(store, refs, types=types, year_from=lo, year_to=hi, budget=budget, fanout=fanouts)
+    truncated = truncated or budget.exhausted
+    projection.served(store)
+    nodes = [values[ref] for ref in refs]
+    order = sorted(range(len(chosen)), key=lambda k: (distance[chosen[k]], proj.ids[chosen[k]]))
+    return Neighbourhood(
+        center=nodes[0], hops=hops,
+        nodes=[nodes[k] for k in order],
+        edges=edges,
+        distance={proj.ids[chosen[k]]: distance[chosen[k]] for k in order},
+        truncated=truncated,
+        total=None if truncated else len(chosen),
     )

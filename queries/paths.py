@@ -32,10 +32,12 @@ from __future__ import annotations
 import itertools
 from typing import Any, Iterator
 
-from graph.errors import InputError
+import numpy as np
+
+from graph.errors import InputError, StoreError
 from graph.schema import RelType
 from graph.store import GraphStore
-from queries import cypher, params
+from queries import cypher, params, projection
 from queries.models import CollaborationPaths, Edge, Hop, Path
 from queries.walk import Budget, edges_between, expand_refs, frontier_size, ids_by_ref, meet, nodes_by_ref
 
@@ -61,6 +63,13 @@ EDGES_PER_NODE = 30
 #: the work of reading an edge into the walk, and of testing one list element, against that
 #: of the engine reading one edge (measured on FalkorDB at 1M nodes)
 ROW_COST, LIST_COST = 5.0, 1 / 400
+
+
+class GraphChanged(StoreError):
+    """An edge or node of the paths found was gone when it was read in full."""
+
+    def __init__(self) -> None:
+        super().__init__("the graph changed while the paths were read; try again")
 
 
 class _Side:
@@ -169,6 +178,12 @@ def collaboration_paths(store: GraphStore, source: Any, target: Any, *, rel_type
     limit_ = params.integer("limit", limit, lo=1, hi=params.MAX_LIMIT, default=10)
     if src_id == dst_id:
         raise InputError("parameters 'source' and 'target' name the same node")
+    type_names = [t.value for t in types]
+    proj = projection.current(store)
+    if proj is not None and proj.answers(type_names, lo, hi):
+        done = _projected(store, proj, src_id, dst_id, type_names, hops, lo, hi, limit_)
+        if done is not None:
+            return done
     found_s = cypher.lookup(store, src_id)
     if found_s is None:
         raise InputError(f"parameter 'source': no node with id {src_id!r}")
@@ -176,7 +191,6 @@ def collaboration_paths(store: GraphStore, source: Any, target: Any, *, rel_type
     if found_t is None:
         raise InputError(f"parameter 'target': no node with id {dst_id!r}")
     s_ref, t_ref = found_s[0], found_t[0]
-    type_names = [t.value for t in types]
     fwd = _Side(s_ref, frontier_size(store, [s_ref], types=type_names, cap=SIZE_CAP))
     bwd = _Side(t_ref, frontier_size(store, [t_ref], types=type_names, cap=SIZE_CAP))
     budget = Budget(rows=ROW_BUDGET, seconds=getattr(store, "query_timeout", 30.0))
@@ -224,7 +238,16 @@ def collaboration_paths(store: GraphStore, source: Any, target: Any, *, rel_type
         truncated = truncated or more
     elif reason is None and not truncated:
         reason = f"no path within {hops} hops over these relationship types"
+    return _result(store, s_ref, t_ref, routes, names, type_names, hops, truncated, reason)
+
+
+def _result(store: GraphStore, s_ref: Any, t_ref: Any, routes: list[tuple[list[Any], list[Edge]]],
+            names: dict[Any, str], type_names: list[str], hops: int, truncated: bool,
+            reason: str | None) -> CollaborationPaths:
+    """The answer for the chosen routes, with the nodes read in full."""
     nodes = nodes_by_ref(store, [r for refs, _ in routes for r in refs] + [s_ref, t_ref])
+    if any(r not in nodes for refs, _ in routes for r in refs) or s_ref not in nodes or t_ref not in nodes:
+        raise GraphChanged()
     paths = []
     for refs, edges in routes:
         hops_out = []
@@ -237,14 +260,115 @@ def collaboration_paths(store: GraphStore, source: Any, target: Any, *, rel_type
                               max_hops=hops, paths=paths, truncated=truncated, reason=reason)
 
 
+class _Traced:
+    """One half of a search over the projection, reduced to the nodes on shortest routes
+    (keyed by engine reference, as :func:`_paths` reads a :class:`_Side`)."""
+
+    def __init__(self, root: Any, number: int) -> None:
+        self.root = root
+        self.dist: dict[Any, int] = {root: 0}
+        self.parents: dict[Any, set[Any]] = {root: set()}
+        #: the projection's number of each node here
+        self.numbers: dict[Any, int] = {root: number}
+
+
+def _trace(proj: projection.Projection, root: int, levels: list[tuple[np.ndarray, np.ndarray]],
+           ends: np.ndarray) -> _Traced:
+    """The shortest routes from ``root`` to ``ends`` out of the recorded levels."""
+    refs = proj.refs
+    side = _Traced(refs[root], root)
+    layer = ends
+    for depth in range(len(levels), 0, -1):
+        near, far = levels[depth - 1]
+        on = np.isin(far, layer)
+        near, far = near[on], far[on]
+        for child, parent in zip(far.tolist(), near.tolist()):
+            ref = refs[child]
+            side.dist[ref] = depth
+            side.numbers[ref] = child
+            side.parents.setdefault(ref, set()).add(refs[parent])
+        layer = np.unique(near)
+    return side
+
+
+def _projected(store: GraphStore, proj: projection.Projection, src_id: str, dst_id: str, type_names: list[str],
+               hops: int, lo: int | None, hi: int | None, limit: int) -> CollaborationPaths | None:
+    """:func:`collaboration_paths` over the in-memory projection: the same bidirectional search,
+    level by level, with each frontier's edges read from memory (the side with fewer grows). The
+    engine is asked only for the edges and nodes of the paths returned. None when the engine walk
+    must answer instead (an end missing from the projection, or the graph changed meanwhile)."""
+    s, t = proj.node(src_id), proj.node(dst_id)
+    if s is None or t is None:
+        return None  # unknown here: the engine walk says which one is missing
+    mask = proj.type_mask(type_names)
+    n = proj.nodes
+    dist = [np.full(n, -1, dtype=np.int16), np.full(n, -1, dtype=np.int16)]
+    dist[0][s] = 0
+    dist[1][t] = 0
+    frontier = [np.array([s], dtype=np.int64), np.array([t], dtype=np.int64)]
+    levels: list[list[tuple[np.ndarray, np.ndarray]]] = [[], []]
+    indptr = proj.indptr
+    meeting = np.empty(0, dtype=np.int64)
+    reason: str | None = None
+    truncated = False
+    read = 0
+    while len(levels[0]) + len(levels[1]) < hops:
+        cost = [int((indptr[f + 1] - indptr[f]).sum()) for f in frontier]
+        k = 0 if cost[0] <= cost[1] else 1
+        if frontier[k].size == 0:
+            reason = ("no path: the two are not connected over these relationship types"
+                      + (" in the chosen years" if lo is not None or hi is not None else ""))
+            break
+        read += cost[k]
+        if read > projection.READ_BUDGET:
+            truncated = True
+            reason = f"search stopped after reading {read} edges: the graph around them is too dense"
+            break
+        near, far, _ = proj.reach(frontier[k], mask, lo, hi)
+        depth = len(levels[k]) + 1
+        mine = dist[k]
+        new = np.unique(far[mine[far] < 0])
+        mine[new] = depth
+        on = mine[far] == depth
+        levels[k].append((near[on], far[on]))
+        frontier[k] = new
+        meeting = new[dist[1 - k][new] >= 0]
+        if meeting.size:
+            break
+    names: dict[Any, str] = {proj.refs[s]: src_id, proj.refs[t]: dst_id}
+    routes: list[tuple[list[Any], list[Edge]]] = []
+    if meeting.size:
+        fwd, bwd = _trace(proj, s, levels[0], meeting), _trace(proj, t, levels[1], meeting)
+        numbers = {**fwd.numbers, **bwd.numbers}
+        names.update((ref, proj.ids[i]) for ref, i in numbers.items())
+        meet_refs = [proj.refs[i] for i in meeting.tolist()]
+        degree = {proj.refs[i]: d for i, d in proj.degrees(numbers.values()).items()}
+        try:
+            routes, more = _paths(store, fwd, bwd, meet_refs, names, limit, type_names, lo, hi, degree=degree)
+        except GraphChanged:
+            return None  # written to since the version was read: the engine walk answers
+        truncated = truncated or more
+    elif reason is None:
+        reason = f"no path within {hops} hops over these relationship types"
+    try:
+        done = _result(store, proj.refs[s], proj.refs[t], routes, names, type_names, hops, truncated, reason)
+    except GraphChanged:
+        return None
+    projection.served(store)
+    return done
+
+
 def _direction(edge: Edge, a: str, b: str) -> str:
     return "forward" if edge.start == a and edge.end == b else "backward"
 
 
-def _paths(store: GraphStore, fwd: _Side, bwd: _Side, meeting: list[Any], names: dict[Any, str], limit: int,
-           types: list[str], lo: int | None, hi: int | None) -> tuple[list[tuple[list[Any], list[Edge]]], bool]:
+def _paths(store: GraphStore, fwd: Any, bwd: Any, meeting: list[Any], names: dict[Any, str], limit: int,
+           types: list[str], lo: int | None, hi: int | None, *, degree: dict[Any, tuple[int, int]] | None = None,
+           ) -> tuple[list[tuple[list[Any], list[Edge]]], bool]:
     """The first ``limit`` shortest paths through ``meeting`` in the documented order, as (node
-    references, edges), and whether there are more. Fills ``names`` with the ids of the nodes involved."""
+    references, edges), and whether there are more. Fills ``names`` with the ids of the nodes involved.
+    ``fwd`` / ``bwd``: a :class:`_Side` or a :class:`_Traced`; ``degree``: each node's (outgoing,
+    incoming) edges where known (else the engine counts them)."""
     ahead = _ancestors(fwd, meeting)
     behind = _ancestors(bwd, meeting)
     unnamed = [r for r in ahead | behind if r not in names]
@@ -275,7 +399,9 @@ def _paths(store: GraphStore, fwd: _Side, bwd: _Side, meeting: list[Any], names:
     # every node sequence is at least one path: limit + 1 of them tell there are more
     chosen = list(itertools.islice(sequences([fwd.root]), limit + 1))
     pairs = list(dict.fromkeys((a, b) for seq in chosen for a, b in zip(seq, seq[1:])))
-    found = edges_between(store, pairs, types=types, year_from=lo, year_to=hi)
+    found = edges_between(store, pairs, types=types, year_from=lo, year_to=hi, degree=degree)
+    if any(not edges for edges in found.values()):
+        raise GraphChanged()  # the walk saw an edge between them that is not there now
     out: list[tuple[list[Any], list[Edge]]] = []
     for seq in chosen:
         options = []
