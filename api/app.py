@@ -25,6 +25,7 @@ from api.middleware import ReadDeadline, UploadLimit
 from api.models import ApiNode
 from api.routes import routers
 from graph.store import GraphStore
+from queries import projection
 
 log = logging.getLogger("innograph.api")
 
@@ -79,8 +80,16 @@ def create_app(settings: Any, store: GraphStore | None = None) -> FastAPI:
     data_dir = Path(getattr(settings, "data_dir", ".innograph"))
     jobs = JobManager(engine, data_dir)
 
+    def keep_projection(opened: GraphStore) -> None:
+        # paths and neighbourhoods walk an in-memory copy of the adjacency, rebuilt after each change
+        projection.keep_fresh(opened, max_edges=int(getattr(settings, "projection_max_edges", projection.MAX_EDGES)))
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if getattr(settings, "projection", True):
+            engine.on_open = keep_projection
+            if not engine.owns_store and engine.store is not None:
+                keep_projection(engine.store)
         if engine.owns_store:
             engine.open()
             app.state.store = engine.store
@@ -89,6 +98,8 @@ def create_app(settings: Any, store: GraphStore | None = None) -> FastAPI:
             yield
         finally:
             jobs.shutdown()
+            if engine.store is not None:
+                projection.forget(engine.store)
             engine.close()
 
     from innograph import __version__

@@ -45,6 +45,8 @@ class EngineHolder:
         self._ping_started: float | None = None
         self._stop = threading.Event()
         self._watchdog: threading.Thread | None = None
+        #: called with the store once it is open (the app starts keeping its projection fresh)
+        self.on_open: Callable[[GraphStore], None] | None = None
 
     # ------------------------------------------------------------------ state
 
@@ -121,6 +123,8 @@ class EngineHolder:
                     self._down_until = time.monotonic() + self.cooldown
                     self._down_reason = str(exc)
                     raise
+                if self.on_open is not None:
+                    self.on_open(self._store)
         return self._store
 
     @property

@@ -77,12 +77,28 @@ class Health(BaseModel):
     status: Literal["ok"] = Field(examples=["ok"])
 
 
+class ProjectionStatus(BaseModel):
+    """What this API process holds of the graph's adjacency in memory."""
+
+    enabled: bool = Field(description="kept fresh: rebuilt in the background after each change")
+    building: bool = Field(description="a build is under way (the engine walks answer meanwhile)")
+    served: int = Field(description="path and neighbourhood queries answered from it so far")
+    nodes: int | None = None
+    edges: int | None = None
+    built_seconds: float | None = None
+    megabytes: float | None = None
+    built_at: str | None = None
+    error: str | None = Field(None, description="why there is none (too large, engine without versions, …)")
+
+
 class Ready(BaseModel):
     status: Literal["ready", "schema-missing", "unavailable"] = Field(examples=["ready"])
     engine: str = Field(examples=["falkordb"])
     version: str = Field(examples=["4.16.3"])
     schema_ready: bool
     detail: str | None = None
+    projection: ProjectionStatus | None = Field(
+        None, description="the in-memory copy of the adjacency that paths and neighbourhoods walk")
 
 
 # --------------------------------------------------------------------------- entities

@@ -36,6 +36,14 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="origins allowed by CORS")
     max_upload_mb: int = Field(50, ge=1, le=10_000, description="largest file accepted by the upload endpoint")
     workers: int = Field(1, ge=1, le=64, description="API worker processes (innograph serve)")
+    projection: bool = Field(
+        True, description="the API keeps an in-memory copy of the graph's adjacency for paths and neighbourhoods, "
+        "rebuilt in the background after each change (off: every walk runs in the engine)",
+    )
+    projection_max_edges: int = Field(
+        30_000_000, ge=0, le=2_000_000_000,
+        description="a graph with more edges is not copied into memory (about 20 bytes an edge per API worker)",
+    )
     request_timeout: float = Field(
         60.0, gt=0, le=3600, description="seconds a read request may take before the API answers 503 (engine stuck)"
     )
