@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -16,6 +17,7 @@ from graph.schema import Label, RelType
 from graph.writes import write_edges, write_nodes
 from ingest.builtin_sample import load_builtin_sample
 from innograph.settings import Settings
+from queries import projection
 
 NOW = "2026-01-01T00:00:00+00:00"
 
@@ -51,6 +53,30 @@ def test_neighbourhood_with_cap_and_filters(client: TestClient) -> None:
     problem(client.get("/api/entities/org:nobody/neighbourhood"), 404)
     body = problem(client.get("/api/entities/org:sample:u1/neighbourhood", params={"hops": 4}), 422)
     assert body["invalid_params"][0]["name"] == "hops"
+
+
+def test_paths_and_neighbourhoods_come_from_the_projection_once_built(client: TestClient) -> None:
+    """The API keeps an in-memory projection of the adjacency; once ``/ready`` shows it built,
+    path and neighbourhood requests are answered from it, with the same bodies as before."""
+    asks = [("/api/paths", {"source": "org:sample:u1", "target": "org:sample:e2"}),
+            ("/api/paths", {"source": "org:sample:u1", "target": "org:sample:e2", "type": "COLLABORATES_WITH"}),
+            ("/api/entities/org:sample:u1/neighbourhood", {"hops": 2, "limit": 4}),
+            ("/api/entities/org:sample:i1/neighbourhood", {})]
+    deadline = time.monotonic() + 60
+    status = client.get("/ready").json()["projection"]
+    assert status["enabled"] is True
+    while not status.get("nodes") and time.monotonic() < deadline:
+        time.sleep(0.05)
+        status = client.get("/ready").json()["projection"]
+    assert status["nodes"] > 0 and status["edges"] > 0 and status["error"] is None, status
+    from_memory = [client.get(path, params=q) for path, q in asks]
+    after = client.get("/ready").json()["projection"]
+    assert after["served"] - status["served"] == len(asks)
+    store = client.app.state.engine.store
+    projection.forget(store)
+    from_engine = [client.get(path, params=q) for path, q in asks]
+    for ask, got, want in zip(asks, from_memory, from_engine):
+        assert got.status_code == want.status_code == 200 and got.json() == want.json(), ask
 
 
 def test_collaboration_paths_explain_each_hop(client: TestClient) -> None:

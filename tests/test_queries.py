@@ -17,6 +17,7 @@ from graph.errors import InputError
 from graph.schema import Label, RelType
 from graph.search_keys import normalise
 from graph.writes import write_nodes
+from queries import projection
 from queries.alliances import alliances, triads
 from queries.chains import chain_gaps, industry_chain
 from queries.flows import achievement_flows
@@ -38,6 +39,25 @@ def loaded(request: pytest.FixtureRequest):
     store.ensure_schema()
     ds = graphdata.build(store, SEED, ORGS)
     return store, ds
+
+
+@pytest.fixture(params=("engine-walk", "projection"))
+def walked(request: pytest.FixtureRequest, loaded):
+    """``loaded``, with the walks run in the engine, then over the in-memory projection that the
+    API keeps (the same answers are expected both ways)."""
+    store, ds = loaded
+    if request.param == "engine-walk":
+        projection.forget(store)
+        yield store, ds
+        return
+    proj = projection.warm(store)
+    before = projection.status(store)["served"]
+    yield store, ds
+    try:
+        assert projection.current(store) is proj, "the graph changed during the test: the engine walk answered"
+        assert projection.status(store)["served"] > before, "no query was answered from the projection"
+    finally:
+        projection.forget(store)
 
 
 def _local_regions(ds) -> set[str]:
@@ -135,8 +155,8 @@ def test_search_rejects_bad_parameters(loaded) -> None:
     (3, [RelType.COLLABORATES_WITH, RelType.MEMBER_OF], (None, None)),
     (2, list(DEFAULT_PATH_TYPES), (2020, 2023)),
 ])
-def test_neighbourhood_equals_networkx(loaded, hops, types, years) -> None:
-    store, ds = loaded
+def test_neighbourhood_equals_networkx(walked, hops, types, years) -> None:
+    store, ds = walked
     g = ds.networkx(types, *years)
     for center in (ds.node_ids(Label.UNIVERSITY)[0], ds.node_ids(Label.ENTERPRISE)[5], "ind:0:1"):
         expected = nx.single_source_shortest_path_length(g, center, cutoff=hops)
@@ -151,8 +171,8 @@ def test_neighbourhood_equals_networkx(loaded, hops, types, years) -> None:
         assert all(e.start in inside and e.end in inside for e in got.edges)
 
 
-def test_neighbourhood_cap_truncates_deterministically(loaded) -> None:
-    store, ds = loaded
+def test_neighbourhood_cap_truncates_deterministically(walked) -> None:
+    store, ds = walked
     center = "region:hlj"
     full = neighbourhood(store, center, hops=2, limit=1000)
     capped = neighbourhood(store, center, hops=2, limit=10)
@@ -183,8 +203,8 @@ def _pairs(ds, n: int):
     return list(itertools.islice(itertools.combinations(orgs[::7], 2), n))
 
 
-def test_collaboration_paths_equal_networkx_shortest_paths(loaded) -> None:
-    store, ds = loaded
+def test_collaboration_paths_equal_networkx_shortest_paths(walked) -> None:
+    store, ds = walked
     g = ds.networkx(list(DEFAULT_PATH_TYPES))
     checked = 0
     for a, b in _pairs(ds, 12):
@@ -205,8 +225,8 @@ def test_collaboration_paths_equal_networkx_shortest_paths(loaded) -> None:
     assert checked >= 5
 
 
-def test_collaboration_path_hops_are_explained(loaded) -> None:
-    store, ds = loaded
+def test_collaboration_path_hops_are_explained(walked) -> None:
+    store, ds = walked
     edges = {(e["start"], e["end"], t.value): e for t, e in ds.edges_of(*DEFAULT_PATH_TYPES)}
     a, b = _pairs(ds, 1)[0]
     got = collaboration_paths(store, a, b)
@@ -223,8 +243,8 @@ def test_collaboration_path_hops_are_explained(loaded) -> None:
     assert set(as_json["paths"][0]["hops"][0]) >= {"from", "to", "type", "direction", "year", "sources"}
 
 
-def test_collaboration_paths_respect_years_types_and_hop_limit(loaded) -> None:
-    store, ds = loaded
+def test_collaboration_paths_respect_years_types_and_hop_limit(walked) -> None:
+    store, ds = walked
     types = [RelType.COLLABORATES_WITH, RelType.MEMBER_OF]
     g = ds.networkx(types, 2021, 2024)
     for a, b in _pairs(ds, 8):
@@ -242,8 +262,8 @@ def test_collaboration_paths_respect_years_types_and_hop_limit(loaded) -> None:
             assert all(h.year is None or 2021 <= h.year <= 2024 for p in got.paths for h in p.hops)
 
 
-def test_collaboration_paths_limit_truncates(loaded) -> None:
-    store, ds = loaded
+def test_collaboration_paths_limit_truncates(walked) -> None:
+    store, ds = walked
     g = ds.networkx(list(DEFAULT_PATH_TYPES))
     for a, b in _pairs(ds, 30):
         try:
@@ -288,11 +308,11 @@ def test_collaboration_paths_meet_in_engine_equal_networkx(loaded, monkeypatch, 
     assert bool(calls) == (meet_within > 0)
 
 
-def test_collaboration_paths_limit_keeps_the_first_in_order(loaded, monkeypatch) -> None:
+def test_collaboration_paths_limit_keeps_the_first_in_order(walked, monkeypatch) -> None:
     """With more shortest paths than ``limit``, the first ``limit`` of the full, ordered answer."""
     from queries import paths as paths_module
 
-    store, ds = loaded
+    store, ds = walked
     checked = 0
     for thresholds in ((1_000, 1_001, 2_000), (0, 1, 10_000)):
         for name, value in zip(("MEET_FIRST", "SIZE_CAP", "MEET_WITHIN"), thresholds):
@@ -321,6 +341,36 @@ def test_collaboration_paths_reject_bad_parameters(loaded) -> None:
         collaboration_paths(store, a, a)
     with pytest.raises(InputError, match="'target'"):
         collaboration_paths(store, a, "org:missing")
+
+
+def test_projection_answers_equal_the_engine_walks(loaded) -> None:
+    """Answered over the in-memory projection or walked in the engine, every path and
+    neighbourhood answer is the same, to the edge property and the order."""
+    store, ds = loaded
+    projection.forget(store)
+    centres = [ds.node_ids(Label.UNIVERSITY)[1], ds.node_ids(Label.ENTERPRISE)[3], "region:hlj", "ind:0:1"]
+    asks = [(neighbourhood, (c,), dict(hops=h, limit=lim, rel_types=t, year_from=y))
+            for c in centres for h, lim, t, y in ((1, 200, None, None), (2, 15, None, None),
+                                                   (3, 60, "COLLABORATES_WITH,MEMBER_OF", 2021))]
+    asks += [(collaboration_paths, (a, b), dict(limit=lim, max_hops=h, year_to=y))
+             for a, b in _pairs(ds, 10) for lim, h, y in ((1000, 6, None), (2, 3, 2023))]
+    walked_in_engine = [fn(store, *args, **kw) for fn, args, kw in asks]
+    proj = projection.warm(store)
+    try:
+        before = projection.status(store)["served"]
+        from_memory = [fn(store, *args, **kw) for fn, args, kw in asks]
+        assert projection.status(store)["served"] - before == len(asks)
+        for ask, got, want in zip(asks, from_memory, walked_in_engine):
+            assert got == want, ask
+        assert sum(bool(getattr(r, "paths", None)) for r in from_memory) >= 5
+        # an id the projection does not hold goes to the engine walk, which names the parameter
+        with pytest.raises(InputError, match="'target'"):
+            collaboration_paths(store, centres[0], "org:missing")
+        with pytest.raises(InputError, match="'id'"):
+            neighbourhood(store, "nobody")
+        assert projection.current(store) is proj
+    finally:
+        projection.forget(store)
 
 
 # --------------------------------------------------------------------------- chains, alliances, flows
