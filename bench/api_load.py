@@ -71,12 +71,14 @@ class ApiServer:
         self.workers = workers
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
+        #: the projection as /ready reported it when the load began
+        self.projection: dict[str, Any] = {}
 
     @property
     def base(self) -> str:
         return f"http://{HOST}:{self.port}"
 
-    def start(self, timeout: float = 120) -> None:
+    def start(self, timeout: float = 600) -> None:
         import httpx
 
         log = open(self.log_path, "ab")
@@ -92,7 +94,12 @@ class ApiServer:
             try:
                 r = httpx.get(self.base + "/ready", timeout=5)
                 if r.status_code == 200:
-                    return
+                    # measured as an analyst meets it after a load: with the in-memory projection built
+                    pj = r.json().get("projection") or {}
+                    if not pj.get("enabled") or pj.get("nodes") or pj.get("error"):
+                        self.projection = pj
+                        return
+                    last = "building the in-memory projection"
                 last = f"{r.status_code} {r.text[:200]}"
             except httpx.HTTPError as exc:
                 last = str(exc)

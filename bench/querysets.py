@@ -109,6 +109,8 @@ class QuerySpec:
     needs: tuple[str, ...] = ()
     #: at most this many draws per row (heavy aggregate queries get fewer)
     max_draws: int | None = None
+    #: a walk (path, neighbourhood) measured without the in-memory projection, in the engine
+    engine_walk: bool = False
 
     def resolve(self) -> Callable[..., Any]:
         """The query function; ImportError/AttributeError when it has not landed."""
@@ -140,6 +142,14 @@ QUERIES: tuple[QuerySpec, ...] = (
               "developer → achievement → adopter flows, grouped", max_draws=20),
     QuerySpec("plan_progress", "queries.progress:plan_progress", _nothing,
               "every plan target next to its measured figure", max_draws=20),
+)
+
+#: the walks again, without the projection the API keeps (``queries/projection.py``): what a
+#: one-shot process (the CLI) or a graph over the projection's edge bound gets
+QUERIES += tuple(
+    QuerySpec(f"{q.name}_engine", q.function, q.draw, q.description + "; walked in the engine, no projection",
+              q.needs, q.max_draws, engine_walk=True)
+    for q in QUERIES if q.function in ("queries.neighbourhood:neighbourhood", "queries.paths:collaboration_paths")
 )
 
 #: candidate locations of the analytics (the query engineer's module names)

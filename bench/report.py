@@ -362,6 +362,14 @@ def _queries(doc: dict[str, Any]) -> list[str]:
         lines += ["", f"Parameter set-up: {q.get('path_pairs')} reachable path pairs found by random walks in "
                       f"{_n(q.get('setup_seconds'), 1)} s; worker peak {_n(q.get('peak_rss_mb'))} MiB, "
                       f"engine peak {_n(q.get('engine_peak_rss_mb'))} MiB.", ""]
+        pj = q.get("projection") or {}
+        if pj.get("error"):
+            lines[-1:-1] = [f"No in-memory projection: {pj['error']}."]
+        elif pj:
+            lines[-1:-1] = [f"In-memory projection (what the API walks for paths and neighbourhoods; the `_engine` rows "
+                            f"walk the engine instead): {_n(pj.get('nodes'))} nodes and {_n(pj.get('edges'))} edges "
+                            f"read in {_n(pj.get('built_seconds'), 1)} s, {_n(pj.get('array_mib'))} MiB of arrays, "
+                            f"worker resident set +{_n(pj.get('rss_growth_mib'))} MiB."]
     if not lines:
         return []
     return ["## Queries", "", "Latency in milliseconds per call of the query function (warm; a run stops at its draw",
@@ -421,9 +429,20 @@ def _api(doc: dict[str, Any]) -> list[str]:
                          f"{row.get('non_2xx', 0)} / {row.get('errors', 0)}", row.get("tool", ""), tgt])
     if not rows:
         return []
-    return ["## API", "", "One uvicorn worker (`innograph serve`), load from the same machine over 127.0.0.1.", ""] + _table(
+    notes = []
+    for entry in doc.get("results", []):
+        api = entry.get("api") or {}
+        pj = api.get("projection")
+        if pj is None or not api:
+            continue
+        what = (f"built ({_n(pj.get('nodes'))} nodes, {_n(pj.get('edges'))} edges, in {_n(pj.get('built_seconds'), 1)} s)"
+                if pj.get("nodes") else (pj.get("error") or "off"))
+        notes.append(f"- {entry['size']:,} / {entry['engine']}: ready (with the projection) {_n(api.get('ready_seconds'), 1)} s "
+                     f"after start; in-memory projection {what}; server peak {_n(api.get('server_peak_rss_mb'))} MiB.")
+    return ["## API", "", "One uvicorn worker (`innograph serve`), load from the same machine over 127.0.0.1, "
+            "once `/ready` shows the in-memory projection built.", ""] + _table(
         ["size", "engine", "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "requests", "non-2xx / errors", "load",
-         "target"], rows) + [""]
+         "target"], rows) + [""] + notes + ([""] if notes else [])
 
 
 def _profiles(doc: dict[str, Any]) -> list[str]:

@@ -356,7 +356,10 @@ class Runner:
         api: dict[str, Any] = {"workers": cfg.api_workers}
         entry["api"] = api
         try:
+            started = time.perf_counter()
             server.start()
+            api["ready_seconds"] = round(time.perf_counter() - started, 1)
+            api["projection"] = server.projection
             with PeakSampler({"server": server.pid, "engine": engine.pid}) as sampler:
                 api["endpoints"] = load_endpoints(server, pools, pairs, seconds=cfg.api_seconds,
                                                   max_requests=cfg.api_max_requests, seed=cfg.seed,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import random
 import sys
 import threading
@@ -342,6 +343,21 @@ def _run_load(fn: Callable[..., Any], store: Any, draws: list[dict[str, Any]], c
     return out
 
 
+def _warm_projection(store: Any) -> dict[str, Any]:
+    """Build the in-memory projection the API keeps, as the API does after a load: its build
+    time and memory (the growth of this process's resident set)."""
+    from bench.memory import rss_mb
+    from queries import projection
+
+    before = rss_mb(os.getpid()) or 0.0
+    try:
+        proj = projection.warm(store)
+    except projection.ProjectionUnavailable as exc:
+        return {"error": str(exc)}
+    return {"built_seconds": proj.built_seconds, "nodes": proj.nodes, "edges": proj.edges,
+            "array_mib": round(proj.nbytes / 2**20, 1), "rss_growth_mib": round((rss_mb(os.getpid()) or 0.0) - before, 1)}
+
+
 def phase_queries(args: dict[str, Any]) -> dict[str, Any]:
     """p50/p95/p99 of each query module over seeded draws, 1 client and 8 concurrent clients, warm."""
     from bench.profiling import profiled
@@ -362,10 +378,15 @@ def phase_queries(args: dict[str, Any]) -> dict[str, Any]:
             pools.path_pairs = _walk_pairs(store, pools.orgs(), int(args["pairs"]), seed,
                                            time.monotonic() + float(args["setup_seconds"]))
         setup_s = time.perf_counter() - t0
+        proj_info = _warm_projection(store)
         only = set(args.get("only") or [])
         for spec in QUERIES:
             if only and spec.name not in only:
                 continue
+            if spec.engine_walk:
+                from queries import projection
+
+                projection.forget(store)
             row: dict[str, Any] = {"name": spec.name, "description": spec.description, "function": spec.function}
             try:
                 fn = spec.resolve()
@@ -417,6 +438,7 @@ def phase_queries(args: dict[str, Any]) -> dict[str, Any]:
     finally:
         store.close()
     return {"setup_seconds": round(setup_s, 3), "path_pairs": len(pools.path_pairs), "queries": rows,
+            "projection": proj_info,
             "pairs": pools.path_pairs[:500],
             "engine": engine, "size": size}
 
