@@ -22,7 +22,7 @@ from graph.errors import InputError
 from graph.store import GraphStore
 from queries import cypher, params, projection
 from queries.models import Neighbourhood, Node
-from queries.walk import DENSE_FANOUT, Budget, edges_among, nodes_by_ref, select_neighbours
+from queries.walk import DENSE_FANOUT, Budget, edges_among, edges_of_pairs, nodes_by_ref, select_neighbours
 
 MAX_NEIGHBOURHOOD_HOPS = 3
 
@@ -113,7 +113,7 @@ def _projected(store: GraphStore, proj: projection.Projection, node_id: str, hop
             break
         room = cap - len(chosen)
         _, far, _ = proj.reach(frontier, mask, lo, hi)
-        ring = np.unique(far)  # sorted: id order
+        ring = proj.distinct(far)  # sorted: id order
         ring = ring[~placed[ring]]
         if ring.size > room:
             truncated = True
@@ -129,10 +129,15 @@ def _projected(store: GraphStore, proj: projection.Projection, node_id: str, hop
     values = nodes_by_ref(store, refs)
     if len(values) != len(refs):
         return None  # a chosen node is gone: the graph changed after the version was read
-    budget = Budget(seconds=getattr(store, "query_timeout", 30.0))
-    fanouts = {proj.refs[i]: out for i, (out, _) in proj.degrees(chosen).items()}
-    edges = edges_among(store, refs, types=types, year_from=lo, year_to=hi, budget=budget, fanout=fanouts)
-    truncated = truncated or budget.exhausted
+    # the edges among the chosen nodes: which pairs have one is known here; the engine looks
+    # each pair's edges up between the two bound nodes
+    near, far, pos = proj.reach(np.array(chosen, dtype=np.int64), mask, lo, hi)
+    inside = placed[far] & proj.out[pos]
+    pairs = sorted(set(zip(near[inside].tolist(), far[inside].tolist())))
+    edges = edges_of_pairs(store, [(proj.refs[a], proj.refs[b]) for a, b in pairs], types=types,
+                           year_from=lo, year_to=hi)
+    if len({(e.start, e.end) for e in edges}) != len(pairs):
+        return None  # an edge is gone: the graph changed after the version was read
     projection.served(store)
     nodes = [values[ref] for ref in refs]
     order = sorted(range(len(chosen)), key=lambda k: (distance[chosen[k]], proj.ids[chosen[k]]))

@@ -280,14 +280,14 @@ def _trace(proj: projection.Projection, root: int, levels: list[tuple[np.ndarray
     layer = ends
     for depth in range(len(levels), 0, -1):
         near, far = levels[depth - 1]
-        on = np.isin(far, layer)
+        on = proj.member(far, layer)
         near, far = near[on], far[on]
         for child, parent in zip(far.tolist(), near.tolist()):
             ref = refs[child]
             side.dist[ref] = depth
             side.numbers[ref] = child
             side.parents.setdefault(ref, set()).add(refs[parent])
-        layer = np.unique(near)
+        layer = proj.distinct(near)
     return side
 
 
@@ -327,7 +327,7 @@ def _projected(store: GraphStore, proj: projection.Projection, src_id: str, dst_
         near, far, _ = proj.reach(frontier[k], mask, lo, hi)
         depth = len(levels[k]) + 1
         mine = dist[k]
-        new = np.unique(far[mine[far] < 0])
+        new = proj.distinct(far[mine[far] < 0])
         mine[new] = depth
         on = mine[far] == depth
         levels[k].append((near[on], far[on]))

@@ -161,6 +161,24 @@ class Projection:
             pos, near = pos[keep], near[keep]
         return near, self.nbr[pos].astype(np.int64), pos
 
+    def distinct(self, numbers: np.ndarray) -> np.ndarray:
+        """The distinct node numbers in ``numbers``, sorted (so in id order). Past a few thousand,
+        by marking a bitmap over every node and reading it back: linear in the nodes, not a sort
+        or hash of a hub's hundreds of thousands of entries."""
+        if numbers.size < 65536:
+            return np.unique(numbers)
+        seen = np.zeros(self.nodes, dtype=bool)
+        seen[numbers] = True
+        return np.flatnonzero(seen)
+
+    def member(self, numbers: np.ndarray, of: np.ndarray) -> np.ndarray:
+        """Where ``numbers`` holds a node of ``of`` (a boolean array beside ``numbers``)."""
+        if numbers.size * of.size < 1 << 20:
+            return np.isin(numbers, of)
+        inside = np.zeros(self.nodes, dtype=bool)
+        inside[of] = True
+        return inside[numbers]
+
     def answers(self, types: Sequence[str] | None, year_from: int | None, year_to: int | None) -> bool:
         """Whether a walk over ``types`` (None: every type) in these years gives the engine's answer."""
         if self.odd_years and (year_from is not None or year_to is not None):
