@@ -352,6 +352,25 @@ class FalkorDBStore:
             undirected_shortest_path=False,
             fulltext_procedure="db.idx.fulltext.queryNodes",
         )
+        self._wait_indexes()
+
+    def _wait_indexes(self, timeout: float = 120.0) -> None:
+        """Wait until every index answers for all the data. A server that has just loaded its
+        data from disk rebuilds its indexes in the background, and meanwhile a search through
+        them finds nothing (a name search right after ``innograph db start`` came back empty)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                rows = self.read("CALL db.indexes() YIELD status RETURN status")
+            except StoreError:
+                return  # no graph yet, or an engine without the column: nothing to wait for
+            if all(r["status"] == "OPERATIONAL" for r in rows):
+                return
+            if time.monotonic() > deadline:
+                log.warning("indexes still building after %.0f s; searches may miss nodes until they finish",
+                            timeout)
+                return
+            time.sleep(0.05)
 
     def _version(self) -> str:
         try:
