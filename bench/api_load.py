@@ -99,8 +99,9 @@ class ApiServer:
                     if not pj.get("enabled") or pj.get("nodes") or pj.get("error"):
                         self.projection = pj
                         return
-                    last = "building the in-memory projection"
-                last = f"{r.status_code} {r.text[:200]}"
+                    last = "ready, still building the in-memory projection"
+                else:
+                    last = f"{r.status_code} {r.text[:200]}"
             except httpx.HTTPError as exc:
                 last = str(exc)
             time.sleep(0.3)

@@ -362,6 +362,8 @@ class FalkorDBStore:
         while True:
             try:
                 rows = self.read("CALL db.indexes() YIELD status RETURN status")
+            except StoreUnavailable:
+                raise
             except StoreError:
                 return  # no graph yet, or an engine without the column: nothing to wait for
             if all(r["status"] == "OPERATIONAL" for r in rows):

@@ -17,9 +17,11 @@ store still reports that token, so an answer never comes from an outdated
 graph: after any write (a load, a deletion, an edit in Neo4j Browser) the
 queries walk the engine again until a new projection is built. For a store
 that asked for it (:func:`keep_fresh`, as the API does at start-up), a
-background thread builds the projection, and rebuilds it when a query finds the
-graph changed, once the graph has been quiet for ``settle`` seconds. Nothing is projected in a one-shot process (the CLI), where
-building would cost more than the query.
+background thread builds the projection and rebuilds it after each change (it
+looks every ``POLL_SECONDS``, and at once when a query finds the projection
+outdated), once the graph has been quiet for ``settle`` seconds. Nothing is
+projected in a one-shot process (the CLI), where building would cost more than
+the query.
 
 **Same answers.** The walks here follow the same rules as the engine walks of
 ``queries/walk.py``, to the node: shortest paths are every shortest path over
@@ -54,7 +56,8 @@ log = logging.getLogger("innograph.projection")
 PAGE = 50_000
 #: the year sent for an edge with neither ``year`` nor ``since`` (no real year is this)
 UNDATED = -999_999
-#: a graph with more edges than this is not projected (about 40 bytes an edge in memory)
+#: a graph with more edges than this is not projected (about 20 bytes an edge in the arrays:
+#: an entry at each end of 4 + 1 + 4 + 1 bytes, besides the id and reference of each node)
 MAX_EDGES = 30_000_000
 #: edge entries one walk over the projection may read before it stops and says so
 READ_BUDGET = 30_000_000

@@ -126,12 +126,11 @@ def frontier_size(store: GraphStore, refs: Sequence[Any], *, types: Iterable[str
 
 def edges_between(store: GraphStore, pairs: Sequence[tuple[Any, Any]], *, types: Iterable[str],
                   year_from: int | None, year_to: int | None,
-                  degree: Mapping[Any, tuple[int, int]] | None = None,
-                  directed: bool = False) -> dict[tuple[Any, Any], list[Edge]]:
-    """Every edge between the two nodes of each ``(ref, ref)`` pair, either direction (``directed``:
-    only from the first to the second), in full (``cypher/edges_between.cypher``). Each direction is
-    read from the end with fewer edges that way: ``degree`` gives each node's (outgoing, incoming)
-    edges where the caller knows them, else the engine counts them (``cypher/node_degrees.cypher``)."""
+                  degree: Mapping[Any, tuple[int, int]] | None = None) -> dict[tuple[Any, Any], list[Edge]]:
+    """Every edge between the two nodes of each ``(ref, ref)`` pair, either direction, in full
+    (``cypher/edges_between.cypher``). Each direction is read from the end with fewer edges that way:
+    ``degree`` gives each node's (outgoing, incoming) edges where the caller knows them, else the
+    engine counts them (``cypher/node_degrees.cypher``)."""
     type_list = [str(getattr(t, "value", t)) for t in types]
     out: dict[tuple[Any, Any], list[Edge]] = {(a, b): [] for a, b in pairs}
     if degree is None:
@@ -139,8 +138,8 @@ def edges_between(store: GraphStore, pairs: Sequence[tuple[Any, Any]], *, types:
         for batch in chunks(list(dict.fromkeys(r for pair in out for r in pair)), REF_BATCH):
             for row in cypher.run(store, "node_degrees", {"refs": batch, "cap": DEGREE_CAP}):
                 degree[row["ref"]] = (row["out_degree"] or 0, row["in_degree"] or 0)
-    steps = list(out) if directed else [d for a, b in out for d in ((a, b), (b, a))]
-    for batch in chunks(steps, REF_BATCH):
+    directed = [d for a, b in out for d in ((a, b), (b, a))]
+    for batch in chunks(directed, REF_BATCH):
         out_pairs = [[x, y] for x, y in batch if degree.get(x, (0, 0))[0] <= degree.get(y, (0, 0))[1]]
         in_pairs = [[x, y] for x, y in batch if degree.get(x, (0, 0))[0] > degree.get(y, (0, 0))[1]]
         values = {"out_pairs": out_pairs, "in_pairs": in_pairs, "year_from": year_from, "year_to": year_to}
