@@ -9,7 +9,7 @@ asked only for the edges between the two frontiers (``cypher/meet.cypher``),
 one of them passed as a list: where the halves meet is all a last level can
 add, and a hub level is not read when the halves meet there. Which way is
 cheaper is estimated from the edge counts and the list's length. Only the
-edges of the paths returned are read in full (``cypher/edges_between.cypher``).
+edges of the paths returned are read in full (``cypher/edges_of_pairs.cypher``).
 
 That is exact (every shortest path within the hop limit, over the chosen
 types, inside the year range, counted per edge), identical on both engines
@@ -342,9 +342,8 @@ def _projected(store: GraphStore, proj: projection.Projection, src_id: str, dst_
         numbers = {**fwd.numbers, **bwd.numbers}
         names.update((ref, proj.ids[i]) for ref, i in numbers.items())
         meet_refs = [proj.refs[i] for i in meeting.tolist()]
-        degree = {proj.refs[i]: d for i, d in proj.degrees(numbers.values()).items()}
         try:
-            routes, more = _paths(store, fwd, bwd, meet_refs, names, limit, type_names, lo, hi, degree=degree)
+            routes, more = _paths(store, fwd, bwd, meet_refs, names, limit, type_names, lo, hi)
         except GraphChanged:
             return None  # written to since the version was read: the engine walk answers
         truncated = truncated or more
@@ -363,12 +362,10 @@ def _direction(edge: Edge, a: str, b: str) -> str:
 
 
 def _paths(store: GraphStore, fwd: Any, bwd: Any, meeting: list[Any], names: dict[Any, str], limit: int,
-           types: list[str], lo: int | None, hi: int | None, *, degree: dict[Any, tuple[int, int]] | None = None,
-           ) -> tuple[list[tuple[list[Any], list[Edge]]], bool]:
+           types: list[str], lo: int | None, hi: int | None) -> tuple[list[tuple[list[Any], list[Edge]]], bool]:
     """The first ``limit`` shortest paths through ``meeting`` in the documented order, as (node
     references, edges), and whether there are more. Fills ``names`` with the ids of the nodes involved.
-    ``fwd`` / ``bwd``: a :class:`_Side` or a :class:`_Traced`; ``degree``: each node's (outgoing,
-    incoming) edges where known (else the engine counts them)."""
+    ``fwd`` / ``bwd``: a :class:`_Side` or a :class:`_Traced`."""
     ahead = _ancestors(fwd, meeting)
     behind = _ancestors(bwd, meeting)
     unnamed = [r for r in ahead | behind if r not in names]
@@ -399,7 +396,7 @@ def _paths(store: GraphStore, fwd: Any, bwd: Any, meeting: list[Any], names: dic
     # every node sequence is at least one path: limit + 1 of them tell there are more
     chosen = list(itertools.islice(sequences([fwd.root]), limit + 1))
     pairs = list(dict.fromkeys((a, b) for seq in chosen for a, b in zip(seq, seq[1:])))
-    found = edges_between(store, pairs, types=types, year_from=lo, year_to=hi, degree=degree)
+    found = edges_between(store, pairs, types=types, year_from=lo, year_to=hi)
     if any(not edges for edges in found.values()):
         raise GraphChanged()  # the walk saw an edge between them that is not there now
     out: list[tuple[list[Any], list[Edge]]] = []

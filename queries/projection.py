@@ -125,15 +125,6 @@ class Projection:
         wanted = {str(getattr(t, "value", t)) for t in types}
         return np.array([t in wanted for t in self.types] or [False], dtype=bool)
 
-    def degrees(self, nodes: Iterable[int]) -> dict[int, tuple[int, int]]:
-        """(outgoing, incoming) edges of each node, every type."""
-        out: dict[int, tuple[int, int]] = {}
-        for i in nodes:
-            lo, hi = int(self.indptr[i]), int(self.indptr[i + 1])
-            n_out = int(np.count_nonzero(self.out[lo:hi]))
-            out[i] = (n_out, hi - lo - n_out)
-        return out
-
     def reach(self, frontier: np.ndarray, mask: np.ndarray | None, year_from: int | None,
               year_to: int | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every entry around ``frontier`` over the walked types and years, as parallel arrays

@@ -5,8 +5,8 @@ and keep each node's engine reference between trips: paths read the references
 at both ends of the edges of a level, once per pair (``cypher/expand_refs.cypher``), or only
 the edges where the two halves of the search meet (``cypher/meet.cypher``), and
 fetch the edges of the chosen paths in full at the end
-(``cypher/edges_between.cypher``, from the end with fewer edges,
-``cypher/node_degrees.cypher``); neighbourhoods let the engine choose the
+(``cypher/edges_of_pairs.cypher``, between the two bound ends of each hop);
+neighbourhoods let the engine choose the
 next ring's nodes (``cypher/expand_select.cypher``) and fetch the edges among
 the chosen ones at the end (``cypher/edges_among.cypher``).
 Every step has a row limit, and every walk a budget of rows and a deadline, so
@@ -27,8 +27,6 @@ from queries.models import Edge, Node
 
 #: references per expansion statement
 REF_BATCH = 2000
-#: edges_between counts each end's edges up to this many to pick the end to read from
-DEGREE_CAP = 100
 #: far ends a neighbour selection sorts per node it wants before making them distinct (then 16× more)
 SCAN_FACTOR = 4
 #: a node with more outgoing edges than this (and than there are nodes) has its edges among
@@ -125,28 +123,19 @@ def frontier_size(store: GraphStore, refs: Sequence[Any], *, types: Iterable[str
 
 
 def edges_between(store: GraphStore, pairs: Sequence[tuple[Any, Any]], *, types: Iterable[str],
-                  year_from: int | None, year_to: int | None,
-                  degree: Mapping[Any, tuple[int, int]] | None = None) -> dict[tuple[Any, Any], list[Edge]]:
-    """Every edge between the two nodes of each ``(ref, ref)`` pair, either direction, in full
-    (``cypher/edges_between.cypher``). Each direction is read from the end with fewer edges that way:
-    ``degree`` gives each node's (outgoing, incoming) edges where the caller knows them, else the
-    engine counts them (``cypher/node_degrees.cypher``)."""
+                  year_from: int | None, year_to: int | None) -> dict[tuple[Any, Any], list[Edge]]:
+    """Every edge between the two nodes of each ``(ref, ref)`` pair, either direction, in full:
+    each direction looked up between the two bound nodes (``cypher/edges_of_pairs.cypher``), so
+    a hub at either end is not read whole."""
     type_list = [str(getattr(t, "value", t)) for t in types]
     out: dict[tuple[Any, Any], list[Edge]] = {(a, b): [] for a, b in pairs}
-    if degree is None:
-        degree = {}
-        for batch in chunks(list(dict.fromkeys(r for pair in out for r in pair)), REF_BATCH):
-            for row in cypher.run(store, "node_degrees", {"refs": batch, "cap": DEGREE_CAP}):
-                degree[row["ref"]] = (row["out_degree"] or 0, row["in_degree"] or 0)
-    directed = [d for a, b in out for d in ((a, b), (b, a))]
+    directed = [[a, b] for a, b in out] + [[b, a] for a, b in out if a != b and (b, a) not in out]
     for batch in chunks(directed, REF_BATCH):
-        out_pairs = [[x, y] for x, y in batch if degree.get(x, (0, 0))[0] <= degree.get(y, (0, 0))[1]]
-        in_pairs = [[x, y] for x, y in batch if degree.get(x, (0, 0))[0] > degree.get(y, (0, 0))[1]]
-        values = {"out_pairs": out_pairs, "in_pairs": in_pairs, "year_from": year_from, "year_to": year_to}
-        for row in cypher.run(store, "edges_between", values, types=type_list):
+        values = {"pairs": batch, "types": type_list, "year_from": year_from, "year_to": year_to}
+        for row in cypher.run(store, "edges_of_pairs", values, skip=_no_filter(type_list, year_from, year_to)):
             key = (row["start_ref"], row["end_ref"])
-            edge = Edge.from_parts(row["type"], row["start"], row["end"], row["props"])
-            out[key if key in out else key[::-1]].append(edge)
+            out[key if key in out else key[::-1]].append(
+                Edge.from_parts(row["type"], row["start"], row["end"], row["props"]))
     return out
 
 

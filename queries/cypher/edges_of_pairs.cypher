@@ -1,6 +1,7 @@
 // Every edge from the first to the second node of each pair ([reference, reference]), in
 // full: the edges among the nodes of a neighbourhood chosen over the in-memory projection,
-// which knows which pairs have one. Both nodes are bound (each found by its reference through
+// which knows which pairs have one, and the hops of the paths a search chose (each pair
+// asked both ways). Both nodes are bound (each found by its reference through
 // a plain variable, which the engine seeks by id) before a subquery that imports them, so
 // the engine looks up the edges between the two instead of reading every edge of either (a
 // hub costs no more than a small node). The pattern is untyped: on FalkorDB each type in a
@@ -18,4 +19,4 @@ CALL (a, b) {
     AND ($year_to IS NULL OR coalesce(r.year, r.since) IS NULL OR coalesce(r.year, r.since) <= $year_to)  // edge filter
   RETURN r
 }
-RETURN type(r) AS type, a.id AS start, b.id AS end, properties(r) AS props
+RETURN x AS start_ref, y AS end_ref, type(r) AS type, a.id AS start, b.id AS end, properties(r) AS props

@@ -1,6 +1,6 @@
 // One breadth-first step of a path search, references only: every pair (frontier node,
 // neighbour) joined by an edge of the types in the pattern, either direction, once however
-// many parallel edges join them (the search needs the pairs; edges_between.cypher reads the
+// many parallel edges join them (the search needs the pairs; edges_of_pairs.cypher reads the
 // edges of the paths it returns). $refs: the frontier (node references); $row_cap: the row
 // limit of this step. The types in the pattern are the default of the path search; the query
 // module puts the chosen ones there (from the schema's enumeration): with a typed pattern and
