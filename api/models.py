@@ -91,6 +91,14 @@ class ProjectionStatus(BaseModel):
     error: str | None = Field(None, description="why there is none (too large, engine without versions, …)")
 
 
+class RememberedStatus(BaseModel):
+    """The aggregate statements (plan progress) this API process remembers per version of the graph."""
+
+    statements: int = Field(description="statements remembered")
+    hits: int = Field(description="calls answered from memory so far")
+    runs: int = Field(description="times a statement was counted (first calls and after changes)")
+
+
 class Ready(BaseModel):
     status: Literal["ready", "schema-missing", "unavailable"] = Field(examples=["ready"])
     engine: str = Field(examples=["falkordb"])
@@ -99,6 +107,8 @@ class Ready(BaseModel):
     detail: str | None = None
     projection: ProjectionStatus | None = Field(
         None, description="the in-memory copy of the adjacency that paths and neighbourhoods walk")
+    remembered: RememberedStatus | None = Field(
+        None, description="plan progress figures kept for the current version of the graph")
 
 
 # --------------------------------------------------------------------------- entities

@@ -111,6 +111,8 @@ class QuerySpec:
     max_draws: int | None = None
     #: a walk (path, neighbourhood) measured without the in-memory projection, in the engine
     engine_walk: bool = False
+    #: measured with every statement run afresh, nothing taken from ``queries/memo.py``
+    afresh: bool = False
 
     def resolve(self) -> Callable[..., Any]:
         """The query function; ImportError/AttributeError when it has not landed."""
@@ -151,6 +153,11 @@ QUERIES += tuple(
               q.needs, q.max_draws, engine_walk=True)
     for q in QUERIES if q.function in ("queries.neighbourhood:neighbourhood", "queries.paths:collaboration_paths")
 )
+#: plan progress with every figure counted afresh: what the first call after a change costs
+#: before the watcher has counted again, and what a one-shot process (the CLI) pays
+QUERIES += (QuerySpec("plan_progress_afresh", "queries.progress:plan_progress", _nothing,
+                      "every plan target, each figure counted afresh (no remembered statement)",
+                      max_draws=20, afresh=True),)
 
 #: candidate locations of the analytics (the query engineer's module names)
 ANALYTICS: dict[str, tuple[str, ...]] = {

@@ -291,6 +291,17 @@ def _walk_pairs(store: Any, orgs: list[list[str]], n: int, seed: int, deadline: 
     return pairs
 
 
+def _afresh(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with every statement run afresh (nothing taken from ``queries/memo.py``)."""
+    from queries import memo
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        with memo.bypassed():
+            return fn(*args, **kwargs)
+
+    return call
+
+
 def _run_load(fn: Callable[..., Any], store: Any, draws: list[dict[str, Any]], clients: int,
               seconds: float) -> dict[str, Any]:
     """Call ``fn`` over ``draws`` from ``clients`` threads until the draws or the time run out."""
@@ -394,6 +405,8 @@ def phase_queries(args: dict[str, Any]) -> dict[str, Any]:
                 row.update(available=False, reason=f"not available: {exc}")
                 rows.append(row)
                 continue
+            if spec.afresh:
+                fn = _afresh(fn)
             missing = [n for n in spec.needs if not {"orgs": pools.orgs(), "pairs": pools.path_pairs,
                                                      "industries": pools.industries()}[n]]
             if missing:

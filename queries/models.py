@@ -281,6 +281,8 @@ class PlanProgress(BaseModel):
     targets: list[TargetProgress]
     measured: int
     unmeasured: int
+    computed_at: str | None = Field(None, description="when the oldest measured figure was counted (UTC, ISO 8601); "
+                                    "figures are counted again after every change to the graph")
 
 
 # --------------------------------------------------------------------------- analytics

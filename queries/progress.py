@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from datetime import datetime, timezone
 from dataclasses import dataclass
 from typing import Any, Callable
 
 from graph.schema import Label
 from graph.store import GraphStore
-from queries import cypher, params
+from queries import cypher, memo, params
 from queries.models import Node, PlanProgress, TargetProgress
 
 DEFAULT_PERIOD = (2022, 2025)
@@ -215,15 +217,20 @@ def plan_progress(store: GraphStore, *, policy: Any = None, period_start: Any = 
             wanted.setdefault(key, (m.query, query_params))
             todo.append((progress, m, key, kind, period, value, unit))
         out.append(progress)
-    # each distinct statement once; nothing outlives the call. (Running them side by side on
-    # two threads was slower on FalkorDB: the scans contend for the same cores.)
-    results = {key: cypher.run(store, query, query_params) for key, (query, query_params) in wanted.items()}
+    # each distinct statement once, or its rows remembered at this version of the graph
+    # (queries/memo.py). (Running them side by side on two threads was slower on FalkorDB:
+    # the scans contend for the same cores.)
+    at = memo.version(store) if wanted else None
+    results = {key: memo.run(store, query, key[1], query_params, at=at)
+               for key, (query, query_params) in wanted.items()}
     for progress, m, key, kind, period, value, unit in todo:
-        measured = _measured(results[key], m, kind, unit)
+        measured = _measured(results[key].rows, m, kind, unit)
         progress.measurement = m.name
         progress.method = m.method
         progress.period = period if m.uses_period else None
         progress.measured = measured
         progress.ratio = round(measured / value, 6) if value else None
     measured_n = sum(1 for t in out if t.measured is not None)
-    return PlanProgress(targets=out, measured=measured_n, unmeasured=len(out) - measured_n)
+    oldest = min((r.computed_at for r in results.values()), default=time.time())
+    return PlanProgress(targets=out, measured=measured_n, unmeasured=len(out) - measured_n,
+                        computed_at=datetime.fromtimestamp(oldest, timezone.utc).isoformat(timespec="seconds"))

@@ -48,7 +48,7 @@ import numpy as np
 from graph.errors import InnographError, StoreError
 from graph.schema import RelType
 from graph.store import GraphStore, chunks
-from queries import cypher
+from queries import cypher, memo
 
 log = logging.getLogger("innograph.projection")
 
@@ -407,11 +407,16 @@ def _watch(store_ref: "weakref.ref[Any]", slot: _Slot) -> None:
     """While the store is kept fresh: every ``POLL_SECONDS`` (or when woken), compare the graph's
     version with the projection's and rebuild when they differ, once the graph has been quiet for
     ``settle`` seconds (a load in progress is waited out). A build that failed is not tried again
-    on the same version before ``RETRY_SECONDS``. Holds the store only weakly."""
+    on the same version before ``RETRY_SECONDS``. The statements :mod:`queries.memo` remembers
+    are run again first, the same way. Holds the store only weakly."""
     while True:
         store = store_ref()
         if store is None or not slot.auto or _slot(store, False) is not slot:
             return
+        try:  # the remembered aggregates (seconds) before the projection (up to a minute)
+            memo.refresh(store, settle=slot.settle)
+        except Exception as exc:  # noqa: BLE001 - the next call runs them itself
+            log.warning("the remembered statements could not be run again: %s: %s", type(exc).__name__, exc)
         try:
             _refresh(store, slot)
         except Exception as exc:  # noqa: BLE001 - the engine walks still answer; say why

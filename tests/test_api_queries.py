@@ -149,6 +149,13 @@ def test_flows_and_plan_progress(client: TestClient, store) -> None:
     [target] = progress["targets"]
     assert target["target"]["id"] == "target:t1" and target["value"] == 10
     assert target["measured"] == 1 and target["ratio"] == pytest.approx(0.1)
+    # a repeat call takes the figure from memory; a load makes the next call count again
+    before = client.get("/ready").json()["remembered"]
+    assert client.get("/api/plan/progress").json() == progress
+    assert client.get("/ready").json()["remembered"]["hits"] == before["hits"] + 1
+    write_nodes(store, Label.ENTERPRISE, [{"id": "org:sample:e9", "name": "示例高新企业", "high_tech": True}], now=NOW)
+    again = client.get("/api/plan/progress").json()
+    assert again["targets"][0]["measured"] == 2 and again["computed_at"] >= progress["computed_at"]
 
 
 def test_subgraph_exports_match_the_query(client: TestClient, tmp_path: Path) -> None:

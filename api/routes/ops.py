@@ -10,7 +10,7 @@ from api import problems
 from api.deps import EngineDep
 from api.models import Health, Ready
 from graph.errors import StoreAuthError, StoreUnavailable
-from queries import projection
+from queries import memo, projection
 
 router = APIRouter(tags=["ops"])
 
@@ -39,4 +39,4 @@ def ready(engine: EngineDep) -> Any:
                                 "constraints and indexes are missing: run `innograph schema`",
                                 headers={"Retry-After": str(problems.RETRY_AFTER_SECONDS)})
     return Ready(status="ready", engine=store.capabilities.engine, version=store.capabilities.version,
-                 schema_ready=True, projection=projection.status(store))
+                 schema_ready=True, projection=projection.status(store), remembered=memo.status(store))
