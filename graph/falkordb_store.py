@@ -604,6 +604,12 @@ class FalkorDBStore:
         except self._redis_errors.BusyLoadingError:
             raise StoreUnavailable("the embedded engine is still loading its data") from None
 
+    def read_at(self, query: str, params: Mapping[str, Any] | None = None, *,
+                timeout: float | None = None) -> tuple[list[Record], str | None]:
+        # the token after the rows: when it equals an earlier one, the rows were read in between
+        rows = self.read(query, params, timeout=timeout)
+        return rows, self.version()
+
     def version(self) -> str | None:
         # The server counts the writes that changed data since its last snapshot (a write
         # query that changed nothing is not counted, nor is a read); the run id and the

@@ -203,6 +203,28 @@ class Neo4jStore:
         except (self._neo4j.exceptions.DriverError, OSError) as exc:
             raise self._translate(exc) from None
 
+    def read_at(self, query: str, params: Mapping[str, Any] | None = None, *,
+                timeout: float | None = None) -> tuple[list[Record], str | None]:
+        # The statement's own bookmark (it comes with the end of the rows) names the last
+        # transaction committed when it ran: the same token version() reads, without its round trip.
+        neo4j = self._neo4j
+        limit = timeout if timeout is not None else self.query_timeout
+        try:
+            with self._session(False) as session:
+                result = session.run(neo4j.Query(query, timeout=limit), dict(params or {}))
+                rows = [_record(rec) for rec in result]
+                marks = session.last_bookmarks()
+        except neo4j.exceptions.Neo4jError as exc:
+            if exc.is_retryable():
+                return self.read(query, params, timeout=timeout), self.version()
+            raise self._translate(exc) from None
+        except (neo4j.exceptions.DriverError, OSError) as exc:
+            if isinstance(exc, neo4j.exceptions.DriverError) and exc.is_retryable():
+                return self.read(query, params, timeout=timeout), self.version()
+            raise self._translate(exc) from None
+        values = sorted(getattr(marks, "raw_values", ()) or ())
+        return rows, ("|".join(values) if values else None)
+
     def version(self) -> str | None:
         # A session's bookmark after a read names the last transaction committed to the
         # database when the read ran: it moves with every commit, from any client. In a

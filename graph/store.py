@@ -93,6 +93,12 @@ class GraphStore(Protocol):
         conservative). One cheap round trip; nothing is written.
         """
 
+    def read_at(self, query: str, params: Mapping[str, Any] | None = None, *,
+                timeout: float | None = None) -> tuple[list[Record], str | None]:
+        """:meth:`read`, with the :meth:`version` token of the graph the rows hold: when it equals
+        a token taken earlier, nothing was committed in between. Where the engine returns it with
+        the rows (Neo4j: the statement's own bookmark) this costs no extra round trip."""
+
     def schema_ready(self) -> bool:
         """True when every constraint and index of the ontology is in place."""
 

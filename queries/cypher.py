@@ -77,14 +77,31 @@ def run(store: GraphStore, name: str, params: Mapping[str, Any] | None = None, *
     """Run the named query text (read-only) on ``store`` with ``params``; lines tagged
     ``// <tag>`` for a tag in ``skip`` are left out (see :func:`text_without`), and a text with
     typed patterns (``// types``) reads the relationship ``types`` given (see :func:`text_with_types`)."""
+    return store.read(_query(store, name, labels, skip, types), dict(params or {}), timeout=timeout)
+
+
+def run_at(store: GraphStore, name: str, params: Mapping[str, Any] | None = None, *,
+           skip: Iterable[str] = ()) -> tuple[list[Record], str | None]:
+    """:func:`run`, with the store's version token of the graph the rows hold
+    (:meth:`~graph.store.GraphStore.read_at`; read after the rows where the store has no such read)."""
+    query = _query(store, name, None, skip, None)
+    read_at = getattr(store, "read_at", None)
+    if read_at is not None:
+        return read_at(query, dict(params or {}))
+    rows = store.read(query, dict(params or {}))
+    version = getattr(store, "version", None)
+    return rows, (version() if version is not None else None)
+
+
+def _query(store: GraphStore, name: str, labels: Iterable[Label] | None, skip: Iterable[str],
+           types: Iterable[str] | None) -> str:
     if types is not None:
         source = text_with_types(name, tuple(skip), tuple(str(getattr(t, "value", t)) for t in types))
     else:
         source = text_without(name, tuple(skip))
         if TYPES_TAG in source:
             raise ValueError(f"{name}.cypher has typed patterns: pass the relationship types to read")
-    query = render(source, store, labels=tuple(labels) if labels else None)
-    return store.read(query, dict(params or {}), timeout=timeout)
+    return render(source, store, labels=tuple(labels) if labels else None)
 
 
 @lru_cache(maxsize=1)

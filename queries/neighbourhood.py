@@ -22,7 +22,7 @@ from graph.errors import InputError
 from graph.store import GraphStore
 from queries import cypher, params, projection
 from queries.models import Neighbourhood, Node
-from queries.walk import DENSE_FANOUT, Budget, edges_among, edges_of_pairs, nodes_by_ref, select_neighbours
+from queries.walk import DENSE_FANOUT, Budget, edges_among, nodes_and_edges, nodes_by_ref, select_neighbours
 
 MAX_NEIGHBOURHOOD_HOPS = 3
 
@@ -43,7 +43,7 @@ def neighbourhood(store: GraphStore, id: Any, *, hops: Any = 1, rel_types: Any =
     lo, hi = params.year_range(year_from, year_to)
     cap = params.integer("limit", limit, lo=1, hi=params.MAX_LIMIT, default=200)
     type_names = [t.value for t in types] if types is not None else None
-    proj = projection.current(store)
+    proj = projection.latest(store)
     if proj is not None and proj.answers(type_names, lo, hi):
         done = _projected(store, proj, node_id, hops_, type_names, lo, hi, cap)
         if done is not None:
@@ -126,18 +126,17 @@ def _projected(store: GraphStore, proj: projection.Projection, node_id: str, hop
         if truncated:
             break
     refs = [proj.refs[i] for i in chosen]
-    values = nodes_by_ref(store, refs)
-    if len(values) != len(refs):
-        return None  # a chosen node is gone: the graph changed after the version was read
     # the edges among the chosen nodes: which pairs have one is known here; the engine looks
-    # each pair's edges up between the two bound nodes
+    # each pair's edges up between the two bound nodes, in the statement that reads the nodes
     near, far, pos = proj.reach(np.array(chosen, dtype=np.int64), mask, lo, hi)
     inside = placed[far] & proj.out[pos]
     pairs = sorted(set(zip(near[inside].tolist(), far[inside].tolist())))
-    edges = edges_of_pairs(store, [(proj.refs[a], proj.refs[b]) for a, b in pairs], types=types,
-                           year_from=lo, year_to=hi)
-    if len({(e.start, e.end) for e in edges}) != len(pairs):
-        return None  # an edge is gone: the graph changed after the version was read
+    shown = nodes_and_edges(store, refs, [(proj.refs[a], proj.refs[b]) for a, b in pairs], types=types,
+                            year_from=lo, year_to=hi)
+    if not projection.confirm(store, proj, shown.version):
+        return None  # the graph changed since the projection was built: the engine walk answers
+    values = shown.nodes
+    edges = [edge for _, _, edge in shown.edges]
     projection.served(store)
     nodes = [values[ref] for ref in refs]
     order = sorted(range(len(chosen)), key=lambda k: (distance[chosen[k]], proj.ids[chosen[k]]))

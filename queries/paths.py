@@ -38,8 +38,9 @@ from graph.errors import InputError, StoreError
 from graph.schema import RelType
 from graph.store import GraphStore
 from queries import cypher, params, projection
-from queries.models import CollaborationPaths, Edge, Hop, Path
-from queries.walk import Budget, edges_between, expand_refs, frontier_size, ids_by_ref, meet, nodes_by_ref
+from queries.models import CollaborationPaths, Edge, Hop, Node, Path
+from queries.walk import (Budget, edges_between, expand_refs, frontier_size, ids_by_ref, meet, nodes_and_edges,
+                          nodes_by_ref)
 
 DEFAULT_PATH_TYPES: tuple[RelType, ...] = (
     RelType.COLLABORATES_WITH, RelType.MEMBER_OF, RelType.DEVELOPED, RelType.TRANSFERRED_TO,
@@ -179,7 +180,7 @@ def collaboration_paths(store: GraphStore, source: Any, target: Any, *, rel_type
     if src_id == dst_id:
         raise InputError("parameters 'source' and 'target' name the same node")
     type_names = [t.value for t in types]
-    proj = projection.current(store)
+    proj = projection.latest(store)
     if proj is not None and proj.answers(type_names, lo, hi):
         done = _projected(store, proj, src_id, dst_id, type_names, hops, lo, hi, limit_)
         if done is not None:
@@ -243,9 +244,10 @@ def collaboration_paths(store: GraphStore, source: Any, target: Any, *, rel_type
 
 def _result(store: GraphStore, s_ref: Any, t_ref: Any, routes: list[tuple[list[Any], list[Edge]]],
             names: dict[Any, str], type_names: list[str], hops: int, truncated: bool,
-            reason: str | None) -> CollaborationPaths:
-    """The answer for the chosen routes, with the nodes read in full."""
-    nodes = nodes_by_ref(store, [r for refs, _ in routes for r in refs] + [s_ref, t_ref])
+            reason: str | None, nodes: dict[Any, Node] | None = None) -> CollaborationPaths:
+    """The answer for the chosen routes, with the nodes read in full (unless given)."""
+    if nodes is None:
+        nodes = nodes_by_ref(store, [r for refs, _ in routes for r in refs] + [s_ref, t_ref])
     if any(r not in nodes for refs, _ in routes for r in refs) or s_ref not in nodes or t_ref not in nodes:
         raise GraphChanged()
     paths = []
@@ -335,26 +337,31 @@ def _projected(store: GraphStore, proj: projection.Projection, src_id: str, dst_
         meeting = new[dist[1 - k][new] >= 0]
         if meeting.size:
             break
-    names: dict[Any, str] = {proj.refs[s]: src_id, proj.refs[t]: dst_id}
-    routes: list[tuple[list[Any], list[Edge]]] = []
+    s_ref, t_ref = proj.refs[s], proj.refs[t]
+    names: dict[Any, str] = {s_ref: src_id, t_ref: dst_id}
+    chosen: list[list[Any]] = []
+    pairs: list[tuple[Any, Any]] = []
     if meeting.size:
         fwd, bwd = _trace(proj, s, levels[0], meeting), _trace(proj, t, levels[1], meeting)
         numbers = {**fwd.numbers, **bwd.numbers}
         names.update((ref, proj.ids[i]) for ref, i in numbers.items())
-        meet_refs = [proj.refs[i] for i in meeting.tolist()]
-        try:
-            routes, more = _paths(store, fwd, bwd, meet_refs, names, limit, type_names, lo, hi)
-        except GraphChanged:
-            return None  # written to since the version was read: the engine walk answers
-        truncated = truncated or more
+        chosen, pairs = _choose(store, fwd, bwd, [proj.refs[i] for i in meeting.tolist()], names, limit)
     elif reason is None:
         reason = f"no path within {hops} hops over these relationship types"
-    try:
-        done = _result(store, proj.refs[s], proj.refs[t], routes, names, type_names, hops, truncated, reason)
-    except GraphChanged:
-        return None
+    # the nodes and the edges of the hops (each pair both ways) in one statement, with the version
+    # of the graph they were read at: the answer stands only if the projection still shows it
+    both_ways = pairs + [(b, a) for a, b in pairs]
+    shown = nodes_and_edges(store, [r for seq in chosen for r in seq] + [s_ref, t_ref], both_ways,
+                            types=type_names, year_from=lo, year_to=hi)
+    if not projection.confirm(store, proj, shown.version):
+        return None  # the graph changed since the projection was built: the engine walk answers
+    found: dict[tuple[Any, Any], list[Edge]] = {pair: [] for pair in pairs}
+    for x, y, edge in shown.edges:
+        found[(x, y) if (x, y) in found else (y, x)].append(edge)
+    routes, more = _assemble(chosen, found, names, limit)
     projection.served(store)
-    return done
+    return _result(store, s_ref, t_ref, routes, names, type_names, hops, truncated or more, reason,
+                   nodes=shown.nodes)
 
 
 def _direction(edge: Edge, a: str, b: str) -> str:
@@ -366,6 +373,15 @@ def _paths(store: GraphStore, fwd: Any, bwd: Any, meeting: list[Any], names: dic
     """The first ``limit`` shortest paths through ``meeting`` in the documented order, as (node
     references, edges), and whether there are more. Fills ``names`` with the ids of the nodes involved.
     ``fwd`` / ``bwd``: a :class:`_Side` or a :class:`_Traced`."""
+    chosen, pairs = _choose(store, fwd, bwd, meeting, names, limit)
+    found = edges_between(store, pairs, types=types, year_from=lo, year_to=hi)
+    return _assemble(chosen, found, names, limit)
+
+
+def _choose(store: GraphStore, fwd: Any, bwd: Any, meeting: list[Any], names: dict[Any, str],
+            limit: int) -> tuple[list[list[Any]], list[tuple[Any, Any]]]:
+    """The first ``limit`` + 1 node sequences through ``meeting`` in the order of their ids (each is
+    at least one path: limit + 1 of them tell there are more), and the node pairs of their hops."""
     ahead = _ancestors(fwd, meeting)
     behind = _ancestors(bwd, meeting)
     unnamed = [r for r in ahead | behind if r not in names]
@@ -393,10 +409,15 @@ def _paths(store: GraphStore, fwd: Any, bwd: Any, meeting: list[Any], names: dic
             yield from sequences(route)
             route.pop()
 
-    # every node sequence is at least one path: limit + 1 of them tell there are more
     chosen = list(itertools.islice(sequences([fwd.root]), limit + 1))
     pairs = list(dict.fromkeys((a, b) for seq in chosen for a, b in zip(seq, seq[1:])))
-    found = edges_between(store, pairs, types=types, year_from=lo, year_to=hi)
+    return chosen, pairs
+
+
+def _assemble(chosen: list[list[Any]], found: dict[tuple[Any, Any], list[Edge]], names: dict[Any, str],
+              limit: int) -> tuple[list[tuple[list[Any], list[Edge]]], bool]:
+    """The paths of the ``chosen`` node sequences over the edges ``found`` between each pair, in the
+    documented order, the first ``limit``, and whether there are more."""
     if any(not edges for edges in found.values()):
         raise GraphChanged()  # the walk saw an edge between them that is not there now
     out: list[tuple[list[Any], list[Edge]]] = []

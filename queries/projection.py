@@ -370,6 +370,29 @@ def current(store: GraphStore) -> Projection | None:
     return None
 
 
+def latest(store: GraphStore) -> Projection | None:
+    """The projection of ``store`` as last built, not checked against the graph: the caller reads
+    what its answer shows with :func:`queries.walk.nodes_and_edges` and hands the version token
+    that read returned to :func:`confirm` (no round trip of its own)."""
+    slot = _slot(store, False)
+    return slot.projection if slot is not None else None
+
+
+def confirm(store: GraphStore, proj: Projection, version: str | None) -> bool:
+    """Whether ``proj`` still shows the graph at ``version`` (a token read after the answer's
+    nodes and edges); when not, the projection is set aside as :func:`current` does and the
+    caller answers with the engine walk."""
+    if version is not None and version == proj.version:
+        return True
+    slot = _slot(store, False)
+    if slot is not None and slot.projection is proj:
+        if slot.auto:
+            slot.wake.set()
+        else:
+            slot.projection = None
+    return False
+
+
 def served(store: GraphStore) -> None:
     """Count a query answered from the projection of ``store`` (shown by :func:`status`)."""
     slot = _slot(store, False)

@@ -63,10 +63,10 @@ def queries() -> dict[str, QuerySpec]:
 
     specs = [
         QuerySpec("search", search, ("search", "search_short", "region_scope")),
-        QuerySpec("neighbourhood", neighbourhood, ("expand_select", "edges_among")),
+        QuerySpec("neighbourhood", neighbourhood, ("expand_select", "edges_among", "nodes_and_edges")),
         QuerySpec("collaboration_paths", collaboration_paths, (
             "frontier_size", "expand_refs", "expand_refs_in_years", "meet", "meet_in_years", "ids_by_ref",
-            "edges_of_pairs", "nodes_by_ref")),
+            "edges_of_pairs", "nodes_by_ref", "nodes_and_edges")),
         QuerySpec("industry_chain", industry_chain, ("chain_segments", "chain_actors", "chain_achievements")),
         QuerySpec("chain_gaps", chain_gaps, ("chain_segments", "chain_actors", "chain_achievements")),
         QuerySpec("alliances", alliances, ("alliances", "industry_scope", "region_scope")),

@@ -154,6 +154,41 @@ def edges_of_pairs(store: GraphStore, pairs: Sequence[tuple[Any, Any]], *, types
     return [edges[k] for k in sorted(edges)]
 
 
+@dataclass
+class Shown:
+    """What an answer chosen over the in-memory projection shows, read in one statement per batch
+    of pairs (``cypher/nodes_and_edges.cypher``), with the version token of the graph it was read at."""
+
+    nodes: dict[Any, Node]
+    #: ``(start reference, end reference, edge)``, each edge once
+    edges: list[tuple[Any, Any, Edge]]
+    version: str | None
+
+
+def nodes_and_edges(store: GraphStore, refs: Sequence[Any], pairs: Sequence[tuple[Any, Any]], *,
+                    types: Iterable[str] | None, year_from: int | None, year_to: int | None) -> Shown:
+    """The nodes behind ``refs`` and every edge of ``types`` (None: all) from the first to the second
+    node of each ``(ref, ref)`` pair, in full. The version is the last statement's: when it equals the
+    one the projection was read at, nothing changed before any of the statements ran."""
+    type_list = [str(getattr(t, "value", t)) for t in types] if types is not None else None
+    skip = _no_filter(type_list, year_from, year_to)
+    nodes: dict[Any, Node] = {}
+    edges: dict[tuple, tuple[Any, Any, Edge]] = {}
+    version: str | None = None
+    batches = chunks([[a, b] for a, b in pairs], REF_BATCH) if pairs else [[]]
+    for k, batch in enumerate(batches):
+        values = {"refs": list(dict.fromkeys(refs)) if k == 0 else [], "pairs": batch, "types": type_list,
+                  "year_from": year_from, "year_to": year_to}
+        rows, version = cypher.run_at(store, "nodes_and_edges", values, skip=skip)
+        for row in rows:
+            if row["node"] is not None:
+                nodes[row["start_ref"]] = Node.of(row["node"])
+            else:
+                edge = Edge.from_parts(row["type"], row["start"], row["end"], row["props"])
+                edges.setdefault(edge.identity, (row["start_ref"], row["end_ref"], edge))
+    return Shown(nodes=nodes, edges=[edges[k] for k in sorted(edges)], version=version)
+
+
 def ids_by_ref(store: GraphStore, refs: Iterable[Any]) -> dict[Any, str]:
     """The ids of the nodes behind ``refs``, by reference (``cypher/ids_by_ref.cypher``)."""
     out: dict[Any, str] = {}
