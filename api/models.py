@@ -105,6 +105,8 @@ class Ready(BaseModel):
     version: str = Field(examples=["4.16.3"])
     schema_ready: bool
     detail: str | None = None
+    worker: int | None = Field(None, description="process id of the API worker that answered (each worker keeps "
+                               "its own projection)")
     projection: ProjectionStatus | None = Field(
         None, description="the in-memory copy of the adjacency that paths and neighbourhoods walk")
     remembered: RememberedStatus | None = Field(

@@ -88,6 +88,7 @@ class ApiServer:
             env=self.env, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
         last = ""
+        built: dict[Any, dict[str, Any]] = {}  # worker pid → its projection, once built
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"innograph serve exited with {self.proc.returncode}; see {self.log_path}")
@@ -95,11 +96,15 @@ class ApiServer:
                 r = httpx.get(self.base + "/ready", timeout=5)
                 if r.status_code == 200:
                     # measured as an analyst meets it after a load: with the in-memory projection built
+                    # (every worker keeps its own: wait until as many workers as started have answered built)
                     pj = r.json().get("projection") or {}
                     if not pj.get("enabled") or pj.get("nodes") or pj.get("error"):
-                        self.projection = pj
-                        return
-                    last = "ready, still building the in-memory projection"
+                        built[r.json().get("worker")] = pj
+                        if len(built) >= self.workers or None in built:
+                            self.projection = pj
+                            return
+                    last = (f"ready, {self.workers - len(built)} of {self.workers} workers still building "
+                            "the in-memory projection")
                 else:
                     last = f"{r.status_code} {r.text[:200]}"
             except httpx.HTTPError as exc:

@@ -44,7 +44,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-sizes", type=_batch_sizes, help="batch sizes to load with, e.g. 1000,5000,20000")
     p.add_argument("--draws", type=int, help="draws per query with one client (8 clients get twice as many)")
     p.add_argument("--seconds", type=float, help="time bound of each query run and each API endpoint, in seconds")
-    p.add_argument("--api-workers", type=int, help="uvicorn workers of the API under load (default 1)")
+    p.add_argument("--api-workers", type=int, help="uvicorn workers of the API under load (default: one per core; --quick: 1)")
     p.add_argument("--no-profile", action="store_true", help="do not profile what misses a target")
     p.add_argument("--render", action="store_true",
                    help="only render the markdown again from the JSON next to it (after editing bench/findings.md)")

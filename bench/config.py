@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +34,8 @@ class BenchConfig:
     floor_sample: int = 2000
     api_seconds: float = 15.0
     api_max_requests: int = 50_000
-    api_workers: int = 1
+    #: uvicorn workers of the API under load: one per core, as a deployment runs it (quick mode: 1)
+    api_workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     #: profile what misses a target (queries: 20 draws; ingest and analytics: a second, profiled run)
     profile: bool = True
     #: reload the same files once more (idempotence and the speed of an unchanged quarter), up to this size
@@ -48,7 +50,7 @@ class BenchConfig:
         """The CI preset: the 10k size, both engines, small draw counts, short runs (under 5 minutes)."""
         base = cls(sizes=[10_000], quick=True, draws=20, warmup=1, seconds_per_run=1.5, path_pairs=20,
                    floor_sample=100, api_seconds=2.0, api_max_requests=3000, profile=False,
-                   batch_sizes=[5000], reload_up_to=0)
+                   batch_sizes=[5000], reload_up_to=0, api_workers=1)
         for k, v in overrides.items():
             if v is not None:
                 setattr(base, k, v)

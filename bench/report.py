@@ -437,10 +437,14 @@ def _api(doc: dict[str, Any]) -> list[str]:
             continue
         what = (f"built ({_n(pj.get('nodes'))} nodes, {_n(pj.get('edges'))} edges, in {_n(pj.get('built_seconds'), 1)} s)"
                 if pj.get("nodes") else (pj.get("error") or "off"))
-        notes.append(f"- {entry['size']:,} / {entry['engine']}: ready (with the projection) {_n(api.get('ready_seconds'), 1)} s "
-                     f"after start; in-memory projection {what}; server peak {_n(api.get('server_peak_rss_mb'))} MiB.")
-    return ["## API", "", "One uvicorn worker (`innograph serve`), load from the same machine over 127.0.0.1, "
-            "once `/ready` shows the in-memory projection built.", ""] + _table(
+        workers = api.get("workers") or 1
+        notes.append(f"- {entry['size']:,} / {entry['engine']}: {workers} uvicorn worker{'s' if workers > 1 else ''}; "
+                     f"ready (with the projection) {_n(api.get('ready_seconds'), 1)} s "
+                     f"after start; in-memory projection {what}"
+                     f"{' in each worker' if workers > 1 else ''}; server peak {_n(api.get('server_peak_rss_mb'))} MiB.")
+    return ["## API", "", "`innograph serve` with one uvicorn worker per core unless the notes say otherwise, load from "
+            "the same machine over 127.0.0.1, once `/ready` shows the in-memory projection built (in every worker).",
+            ""] + _table(
         ["size", "engine", "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "requests", "non-2xx / errors", "load",
          "target"], rows) + [""] + notes + ([""] if notes else [])
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 from pathlib import Path
 from typing import Iterator
@@ -63,8 +64,9 @@ def test_paths_and_neighbourhoods_come_from_the_projection_once_built(client: Te
             ("/api/entities/org:sample:u1/neighbourhood", {"hops": 2, "limit": 4}),
             ("/api/entities/org:sample:i1/neighbourhood", {})]
     deadline = time.monotonic() + 60
-    status = client.get("/ready").json()["projection"]
-    assert status["enabled"] is True
+    ready = client.get("/ready").json()
+    status = ready["projection"]
+    assert status["enabled"] is True and ready["worker"] == os.getpid()  # each worker keeps its own
     while not status.get("nodes") and time.monotonic() < deadline:
         time.sleep(0.05)
         status = client.get("/ready").json()["projection"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastapi import APIRouter
@@ -39,4 +40,5 @@ def ready(engine: EngineDep) -> Any:
                                 "constraints and indexes are missing: run `innograph schema`",
                                 headers={"Retry-After": str(problems.RETRY_AFTER_SECONDS)})
     return Ready(status="ready", engine=store.capabilities.engine, version=store.capabilities.version,
-                 schema_ready=True, projection=projection.status(store), remembered=memo.status(store))
+                 schema_ready=True, projection=projection.status(store), remembered=memo.status(store),
+                 worker=os.getpid())
