@@ -291,6 +291,8 @@ class _Slot:
         self.failed_at = 0.0
         #: queries answered from a projection of this store
         self.served = 0
+        #: the projection a query found outdated (not walked again until a rebuild replaces it)
+        self.outdated: Projection | None = None
         self.lock = threading.Lock()
         self.watcher: threading.Thread | None = None
         self.wake = threading.Event()
@@ -375,7 +377,9 @@ def latest(store: GraphStore) -> Projection | None:
     what its answer shows with :func:`queries.walk.nodes_and_edges` and hands the version token
     that read returned to :func:`confirm` (no round trip of its own)."""
     slot = _slot(store, False)
-    return slot.projection if slot is not None else None
+    if slot is None or slot.projection is None or slot.projection is slot.outdated:
+        return None  # known to be outdated: the engine walks answer until the rebuild
+    return slot.projection
 
 
 def confirm(store: GraphStore, proj: Projection, version: str | None) -> bool:
@@ -387,6 +391,7 @@ def confirm(store: GraphStore, proj: Projection, version: str | None) -> bool:
     slot = _slot(store, False)
     if slot is not None and slot.projection is proj:
         if slot.auto:
+            slot.outdated = proj
             slot.wake.set()
         else:
             slot.projection = None

@@ -63,6 +63,16 @@ def test_a_write_sets_the_projection_aside_until_it_is_rebuilt(store) -> None:
         assert proj.edges == sum(len(recs) for *_, recs in ds.edges) + 1
         assert collaboration_paths(store, a, b) == near
         assert projection.status(store)["served"] == 2
+
+        # kept fresh: a query that finds the copy outdated answers from the engine and wakes a rebuild
+        write_edges(store, RelType.COLLABORATES_WITH, Label.ORGANIZATION, Label.ORGANIZATION,
+                    [{"start": a, "end": b, "year": 2026}], source="tests/projection", now=graphdata.NOW)
+        later = collaboration_paths(store, a, b)  # the same pair's edge, now dated 2026
+        assert [h.year for p in later.paths for h in p.hops] == [2026]
+        assert projection.status(store)["served"] == 2
+        rebuilt = _wait_for(store)
+        assert rebuilt is not proj and rebuilt.edges == proj.edges
+        assert collaboration_paths(store, a, b) == later and projection.status(store)["served"] == 3
     finally:
         projection.forget(store)
 
