@@ -35,7 +35,7 @@ from typing import Any, Callable, Iterable, Iterator, Literal, Sequence
 
 from pydantic import ValidationError
 
-from graph.errors import ConstraintViolation, InputError, StoreError, StoreUnavailable
+from graph.errors import ConstraintViolation, InputError, QueryTimeout, StoreError, StoreUnavailable
 from graph.schema import (
     KEY_LABELS,
     NODE_SPECS,
@@ -420,6 +420,8 @@ class _Writer:
     """
 
     DEPTH = 3
+    #: a batch that times out is split in halves and sent again, down to batches of this many rows
+    SPLIT_DOWN_TO = 250
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
@@ -449,7 +451,7 @@ class _Writer:
             out = _Outcome(kind=kind, file=file, first=first, last=last, rows=len(batch), seconds=0.0)
             started = time.monotonic()
             try:
-                result = self.store.write_batch(query, batch)
+                result = self._write(query, batch)
             except StoreUnavailable as exc:
                 self.error = exc
                 continue
@@ -463,6 +465,23 @@ class _Writer:
                 rec = result[0] if result else {}
                 out.created, out.updated = int(rec.get("created") or 0), int(rec.get("updated") or 0)
             self.outcomes.append(out)
+
+    def _write(self, query: str, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One batch; a batch that ran past the statement time-out (rolled back whole by the engine,
+        a checkpoint or a pause can cause it on a big graph) is sent again in two halves, down to
+        :data:`SPLIT_DOWN_TO` rows, before it counts as refused."""
+        try:
+            return self.store.write_batch(query, batch)
+        except QueryTimeout as exc:
+            if len(batch) <= self.SPLIT_DOWN_TO:
+                raise
+            log.warning("a batch of %d rows ran past the time limit (%s); sending it again in two halves",
+                        len(batch), exc)
+        half = len(batch) // 2
+        done = [self._write(query, part) for part in (batch[:half], batch[half:])]
+        recs = [rows[0] if rows else {} for rows in done]
+        return [{"created": sum(int(r.get("created") or 0) for r in recs),
+                 "updated": sum(int(r.get("updated") or 0) for r in recs)}]
 
     def close(self) -> None:
         """Wait until every queued batch is sent; raise the error that stopped the writer, if any."""

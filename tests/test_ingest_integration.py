@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.errors import StoreError
+from graph.errors import QueryTimeout, StoreError
 from graph.schema import Label
 from graph.writes import write_node_rows
 from ingest.generate import REFERENCE
@@ -313,3 +313,42 @@ def test_the_demo_loads_reference_and_generated_data_once(store) -> None:
     again = load_demo(store, scale=300, seed=2)
     assert all(c.created == 0 and c.updated == 0 for c in again.counts.values())
     assert counts(store) == before
+
+
+class _SlowOnBigBatches:
+    """The store, except that a batch of more than ``limit`` rows runs past the time limit (and is
+    rolled back, as the engine does): a checkpoint or a pause on a big graph."""
+
+    def __init__(self, inner, limit: int) -> None:
+        self._inner, self.limit, self.timeouts = inner, limit, 0
+
+    def write_batch(self, query, rows, *, timeout=None):
+        if len(rows) > self.limit:
+            self.timeouts += 1
+            raise QueryTimeout("the query ran past its time limit")
+        return self._inner.write_batch(query, rows, timeout=timeout)
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_a_batch_that_times_out_is_sent_again_in_halves(store, tmp_path: Path, monkeypatch) -> None:
+    import ingest.pipeline as pipeline
+
+    rows = "".join(f"示例企业{i:04d}有限公司,e:{i:04d}\n" for i in range(1, 31))
+    path = write(tmp_path / "enterprises.csv", "名称,编号\n" + rows)
+    monkeypatch.setattr(pipeline._Writer, "SPLIT_DOWN_TO", 5)
+    slow = _SlowOnBigBatches(store, limit=8)
+    report = ingest_paths(slow, [path], batch_size=20, default_aliases=False)
+    assert slow.timeouts >= 2  # 20 → 10 + 10 → 5 + 5 …
+    ids = sorted(r["id"] for r in store.read("MATCH (n:Enterprise) RETURN n.id AS id"))
+    assert ids == [f"e:{i:04d}" for i in range(1, 31)]
+    assert report.counts["Enterprise"].created == 30 and not report.rejected
+    # a batch that still times out at the smallest size is refused whole, naming its rows
+    path2 = write(tmp_path / "more" / "enterprises.csv", "名称,编号\n" + "".join(f"另一企业{i:04d}有限公司,f:{i:04d}\n"
+                                                               for i in range(1, 13)))
+    stuck = _SlowOnBigBatches(store, limit=2)
+    again = ingest_paths(stuck, [path2], batch_size=12, default_aliases=False)
+    assert again.counts["Enterprise"].created == 0 and again.counts["Enterprise"].rejected == 12
+    assert any("time limit" in r.reason for r in again.rejected)
+    assert store.read("MATCH (n:Enterprise) WHERE n.id STARTS WITH 'f:' RETURN count(n) AS c")[0]["c"] == 0
