@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from api import problems
 from api.deps import PageDep, ReadAccess, StoreDep
+from api.fastjson import json_response
 from api.graph_reads import entity_by_id, entity_edges
 from api.models import EntityDetail, EntityEdge, Paged
 from graph.lookups import node_by_id
@@ -48,10 +49,10 @@ def edges(
 # Ids may hold '/', so the id is a path parameter; the detail route comes after the
 # routes with a suffix (here and in api.routes.networks) so it does not swallow them.
 @router.get("/{entity_id:path}", response_model=EntityDetail, summary="实体详情 One entity with its facts and provenance")
-def entity(store: StoreDep, entity_id: EntityId) -> EntityDetail:
+def entity(store: StoreDep, entity_id: EntityId) -> Response:
     """Every property of the entity, the sources its facts came from, when it last changed, and how many
     edges of each relationship type leave and reach it."""
     detail = entity_by_id(store, entity_id)
     if detail is None:
         raise problems.NotFound(f"no entity with id {entity_id!r}")
-    return detail
+    return json_response(detail)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from api import problems
 from api.deps import ReadAccess, StoreDep
+from api.fastjson import json_response
 from graph.schema import RelType
 from queries.models import CollaborationPaths, Neighbourhood
 from queries.neighbourhood import MAX_NEIGHBOURHOOD_HOPS, neighbourhood as run_neighbourhood
@@ -33,12 +34,12 @@ def neighbourhood(
     year_to: Year = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="node cap (centre included); `truncated` says "
                                                                 "when more exist")] = 200,
-) -> Neighbourhood:
+) -> Response:
     """The nodes within ``hops`` of the entity and the edges among them, nearer nodes first. When the node
     cap is reached, ``truncated`` is true and the nodes kept are the nearest (then by id)."""
-    return problems.unknown_id_is_404(lambda: run_neighbourhood(
+    return json_response(problems.unknown_id_is_404(lambda: run_neighbourhood(
         store, entity_id, hops=hops, rel_types=[t.value for t in type] if type else None,
-        year_from=year_from, year_to=year_to, limit=limit))
+        year_from=year_from, year_to=year_to, limit=limit)))
 
 
 @router.get("/paths", response_model=CollaborationPaths, summary="合作路径 Collaboration paths between two entities")
@@ -55,9 +56,9 @@ def paths(
     year_from: Year = None,
     year_to: Year = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="at most this many shortest paths")] = 10,
-) -> CollaborationPaths:
+) -> Response:
     """The shortest paths from ``source`` to ``target``; each hop says its relationship type, which way the
     stored edge points, its year and its sources. No path → an empty list with the ``reason``."""
-    return problems.unknown_id_is_404(lambda: collaboration_paths(
+    return json_response(problems.unknown_id_is_404(lambda: collaboration_paths(
         store, source, target, rel_types=[t.value for t in type] if type else None, max_hops=max_hops,
-        year_from=year_from, year_to=year_to, limit=limit))
+        year_from=year_from, year_to=year_to, limit=limit)))

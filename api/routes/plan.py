@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api import problems
 from api.deps import ReadAccess, StoreDep
+from api.fastjson import json_response
 from queries.models import PlanProgress
 from queries.params import MAX_LIMIT
 from queries.progress import plan_progress
@@ -24,8 +25,8 @@ def progress(
     period_start: Annotated[int | None, Query(ge=1949, le=2100, description="count from this year (default: "
                                               "the policy's period start)")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 200,
-) -> PlanProgress:
+) -> Response:
     """Every target with its metric, value, unit and deadline, the measurement used and what it counts, the
     figure measured and the ratio; a target nothing measures has ``measured: null`` and a ``reason``."""
-    return problems.unknown_id_is_404(lambda: plan_progress(store, policy=policy, period_start=period_start,
-                                                            limit=limit))
+    return json_response(problems.unknown_id_is_404(lambda: plan_progress(store, policy=policy,
+                                                                          period_start=period_start, limit=limit)))

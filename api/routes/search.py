@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from api import problems
 from api.deps import PageDep, ReadAccess, StoreDep
+from api.fastjson import json_response
 from api.models import Paged
 from graph.schema import Label
 from queries.models import SearchHit
@@ -35,12 +36,12 @@ def search(
     kind: Annotated[Kind | None, Query(description="only this kind (label)")] = None,
     region: Annotated[str | None, Query(max_length=200, description="a Region id; its sub-regions count too",
                                         examples=["region:harbin"])] = None,
-) -> SearchPage:
+) -> Response:
     """Ranked exact > prefix > substring; ``total`` counts every match (a lower bound when ``total_capped``,
     meaning the fragment is too common: refine it)."""
     result = run_search(store, q, kind=kind.value if kind else None, region=region, limit=page.limit,
                         offset=page.offset)
     more = result.offset + len(result.items) < result.total or result.total_capped and len(result.items) == page.limit
-    return SearchPage(items=result.items, limit=page.limit, offset=page.offset, total=result.total,
-                      truncated=more, next_offset=page.offset + len(result.items) if more else None,
-                      query=result.query, total_capped=result.total_capped)
+    return json_response(SearchPage(items=result.items, limit=page.limit, offset=page.offset, total=result.total,
+                                    truncated=more, next_offset=page.offset + len(result.items) if more else None,
+                                    query=result.query, total_capped=result.total_capped))
