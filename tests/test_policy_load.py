@@ -81,7 +81,15 @@ def test_departments_shared_by_two_documents_are_one_agency(store) -> None:
     assert len(names) == len(set(names))
 
 
-def test_names_link_to_the_graphs_existing_nodes(store) -> None:
+@pytest.fixture(params=("one page", "pages of one"))
+def name_page(request, monkeypatch) -> None:
+    """The graph's names read in one statement per label, or one node a statement (as a label far
+    larger than a page is read)."""
+    if request.param == "pages of one":
+        monkeypatch.setattr("ingest.policy.load.NAME_PAGE", 1)
+
+
+def test_names_link_to_the_graphs_existing_nodes(store, name_page) -> None:
     write_nodes(store, Label.AGENCY, [{"id": "org:hlj_kjt", "name": "黑龙江省科学技术厅", "aliases": ["黑龙江省科技厅"],
                                        "region": "region:hlj"}], source="reference.csv", now=NOW)
     write_nodes(store, Label.REGION, [{"id": "region:hlj", "name": "黑龙江省", "level": "province"}],

@@ -29,14 +29,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from pydantic import BaseModel
 
 from graph.errors import InnographError, InputError, StoreError
 from graph.schema import Label, RelType, cypher_label, cypher_rel, node_spec, rel_spec
 from graph.search_keys import normalise
-from graph.store import GraphStore
+from graph.store import GraphStore, chunks
 from graph.writes import edge_key, node_rows, write_edge_rows, write_node_rows
 from ingest.policy.departments import Context, department_key
 from ingest.policy.model import PolicyAnalysis
@@ -102,6 +102,21 @@ class GraphIndex:
     existing_ids: set[str] = field(default_factory=set)
 
 
+#: nodes whose names one statement reads (a whole label at 1M nodes ran past Neo4j's time limit)
+NAME_PAGE = 20_000
+
+
+def _named(store: GraphStore, lbl: Label) -> Iterator[dict[str, Any]]:
+    """id, name, aliases, labels and region of every node of ``lbl``: the ids first, then the rest
+    by id through the unique index, :data:`NAME_PAGE` nodes a statement, so no statement is
+    bounded by the size of the graph's largest label."""
+    ids = [r["id"] for r in store.read(f"MATCH (n:{cypher_label(lbl)}) RETURN n.id AS id")]
+    for page in chunks(ids, NAME_PAGE):
+        yield from store.read(f"UNWIND $ids AS id MATCH (n:{cypher_label(lbl)} {{id: id}}) RETURN n.id AS id, "
+                              "n.name AS name, n.aliases AS aliases, labels(n) AS labels, n.region AS region",
+                              {"ids": page})
+
+
 def gazetteer_from_store(store: GraphStore) -> GraphIndex:
     """Read the names and aliases of the graph's organisations, industries and regions."""
     index = GraphIndex()
@@ -117,8 +132,7 @@ def gazetteer_from_store(store: GraphStore) -> GraphIndex:
                 index.regions.setdefault(nm, (r["id"], r["name"], r["level"], r["parent"]))
     region_by_id = {r["id"]: r["name"] for r in region_rows}
     for lbl in _NAMED_KEY_LABELS:
-        for r in store.read(f"MATCH (n:{cypher_label(lbl)}) RETURN n.id AS id, n.name AS name, "
-                            "n.aliases AS aliases, labels(n) AS labels, n.region AS region"):
+        for r in _named(store, lbl):
             labels = set(r["labels"])
             kind = next((k for k in ("University", "Institute", "Enterprise", "Agency", "Platform", "Base", "Fund",
                                      "Alliance") if k in labels), None)
