@@ -433,16 +433,20 @@ def _api(doc: dict[str, Any]) -> list[str]:
     for entry in doc.get("results", []):
         api = entry.get("api") or {}
         pj = api.get("projection")
-        if pj is None or not api:
+        if not api:
+            continue
+        workers = api.get("workers") or 1
+        if pj is None:  # a run from before the projection
+            notes.append(f"- {entry['size']:,} / {entry['engine']}: {workers} uvicorn worker{'s' if workers > 1 else ''}, "
+                         "no in-memory projection.")
             continue
         what = (f"built ({_n(pj.get('nodes'))} nodes, {_n(pj.get('edges'))} edges, in {_n(pj.get('built_seconds'), 1)} s)"
                 if pj.get("nodes") else (pj.get("error") or "off"))
-        workers = api.get("workers") or 1
         notes.append(f"- {entry['size']:,} / {entry['engine']}: {workers} uvicorn worker{'s' if workers > 1 else ''}; "
                      f"ready (with the projection) {_n(api.get('ready_seconds'), 1)} s "
                      f"after start; in-memory projection {what}"
                      f"{' in each worker' if workers > 1 else ''}; server peak {_n(api.get('server_peak_rss_mb'))} MiB.")
-    return ["## API", "", "`innograph serve` with one uvicorn worker per core unless the notes say otherwise, load from "
+    return ["## API", "", "`innograph serve` (the notes give the uvicorn workers of each run), load from "
             "the same machine over 127.0.0.1, once `/ready` shows the in-memory projection built (in every worker).",
             ""] + _table(
         ["size", "engine", "endpoint", "req/s", "p50 ms", "p95 ms", "p99 ms", "requests", "non-2xx / errors", "load",
