@@ -139,21 +139,6 @@ def edges_between(store: GraphStore, pairs: Sequence[tuple[Any, Any]], *, types:
     return out
 
 
-def edges_of_pairs(store: GraphStore, pairs: Sequence[tuple[Any, Any]], *, types: Iterable[str] | None,
-                   year_from: int | None, year_to: int | None) -> list[Edge]:
-    """Every edge of ``types`` (None: all) from the first to the second node of each ``(ref, ref)``
-    pair, in full, each once, by identity (``cypher/edges_of_pairs.cypher``: looked up between
-    the two bound nodes)."""
-    type_list = [str(getattr(t, "value", t)) for t in types] if types is not None else None
-    edges: dict[tuple, Edge] = {}
-    for batch in chunks([[a, b] for a, b in pairs], REF_BATCH):
-        values = {"pairs": batch, "types": type_list, "year_from": year_from, "year_to": year_to}
-        for row in cypher.run(store, "edges_of_pairs", values, skip=_no_filter(type_list, year_from, year_to)):
-            edge = Edge.from_parts(row["type"], row["start"], row["end"], row["props"])
-            edges.setdefault(edge.identity, edge)
-    return [edges[k] for k in sorted(edges)]
-
-
 @dataclass
 class Shown:
     """What an answer chosen over the in-memory projection shows, read in one statement per batch
