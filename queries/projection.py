@@ -113,7 +113,7 @@ class Projection:
 
     @property
     def nbytes(self) -> int:
-        """Memory held by the arrays (the id and reference lists come on top)."""
+        """Memory held by the arrays (the id and reference tuples come on top)."""
         return int(sum(a.nbytes for a in (self.indptr, self.nbr, self.code, self.year, self.out)))
 
     def node(self, node_id: str) -> int | None:
