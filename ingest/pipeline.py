@@ -357,7 +357,7 @@ class _Load:
                 r.pop("_new", None)
             if shape is not None:
                 batch = [shape(r) for r in batch]
-            self.writer.submit(query, batch, rownums[0], rownums[-1], kind, file)
+            self.writer.submit(query, batch, rownums, kind, file)
             written += len(batch)
         return written
 
@@ -430,15 +430,15 @@ class _Writer:
         self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=self.DEPTH)
         self._thread: threading.Thread | None = None
 
-    def submit(self, query: str, batch: list[dict[str, Any]], first: int | None, last: int | None, kind: str,
+    def submit(self, query: str, batch: list[dict[str, Any]], rownums: list[int | None], kind: str,
                file: str) -> None:
-        """Queue one batch (blocks while the queue is full)."""
+        """Queue one batch, ``rownums`` the file rows of its rows (blocks while the queue is full)."""
         if self.error is not None:
             raise self.error
         if self._thread is None:  # started on first use: a load without writes starts no thread
             self._thread = threading.Thread(target=self._run, name="innograph-ingest-writer", daemon=True)
             self._thread.start()
-        self._queue.put((query, batch, first, last, kind, file))
+        self._queue.put((query, batch, rownums, kind, file))
 
     def _run(self) -> None:
         while True:
@@ -447,41 +447,47 @@ class _Writer:
                 return
             if self.error is not None:
                 continue  # the engine is gone: drop what is left, keep the queue moving
-            query, batch, first, last, kind, file = job
-            out = _Outcome(kind=kind, file=file, first=first, last=last, rows=len(batch), seconds=0.0)
-            started = time.monotonic()
+            query, batch, rownums, kind, file = job
             try:
-                result = self._write(query, batch)
+                self._send(query, batch, rownums, kind, file)
             except StoreUnavailable as exc:
                 self.error = exc
-                continue
-            except StoreError as exc:
-                out.error = str(exc)
             except BaseException as exc:  # noqa: BLE001 - a bug must reach the caller, not die in the thread
                 self.error = exc
-                continue
-            else:
-                out.seconds = time.monotonic() - started
-                rec = result[0] if result else {}
-                out.created, out.updated = int(rec.get("created") or 0), int(rec.get("updated") or 0)
-            self.outcomes.append(out)
 
-    def _write(self, query: str, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """One batch; a batch that ran past the statement time-out (rolled back whole by the engine,
-        a checkpoint or a pause can cause it on a big graph) is sent again in two halves, down to
-        :data:`SPLIT_DOWN_TO` rows, before it counts as refused."""
+    def _send(self, query: str, batch: list[dict[str, Any]], rownums: list[int | None], kind: str,
+              file: str) -> None:
+        """Write one batch and record its outcome. A batch that ran past the statement time-out
+        (rolled back whole by the engine; a checkpoint or a pause can cause it on a big graph) is
+        sent again in two halves, down to :data:`SPLIT_DOWN_TO` rows, each half with its own
+        outcome: a part still refused names only its own rows, and the parts written count."""
+        out = _Outcome(kind=kind, file=file, first=rownums[0], last=rownums[-1], rows=len(batch), seconds=0.0)
+        started = time.monotonic()
         try:
-            return self.store.write_batch(query, batch)
+            result = self.store.write_batch(query, batch)
+        except StoreUnavailable:
+            raise
         except QueryTimeout as exc:
             if len(batch) <= self.SPLIT_DOWN_TO:
-                raise
+                out.error = str(exc)
+                self.outcomes.append(out)
+                return
             log.warning("a batch of %d rows ran past the time limit (%s); sending it again in two halves",
                         len(batch), exc)
-        half = len(batch) // 2
-        done = [self._write(query, part) for part in (batch[:half], batch[half:])]
-        recs = [rows[0] if rows else {} for rows in done]
-        return [{"created": sum(int(r.get("created") or 0) for r in recs),
-                 "updated": sum(int(r.get("updated") or 0) for r in recs)}]
+            # the time spent on the refused attempt still counts as time writing
+            self.outcomes.append(_Outcome(kind=kind, file=file, first=out.first, last=out.last, rows=0,
+                                          seconds=time.monotonic() - started))
+            half = len(batch) // 2
+            self._send(query, batch[:half], rownums[:half], kind, file)
+            self._send(query, batch[half:], rownums[half:], kind, file)
+            return
+        except StoreError as exc:
+            out.error = str(exc)
+        else:
+            out.seconds = time.monotonic() - started
+            rec = result[0] if result else {}
+            out.created, out.updated = int(rec.get("created") or 0), int(rec.get("updated") or 0)
+        self.outcomes.append(out)
 
     def close(self) -> None:
         """Wait until every queued batch is sent; raise the error that stopped the writer, if any."""

@@ -322,8 +322,10 @@ class _SlowOnBigBatches:
     def __init__(self, inner, limit: int) -> None:
         self._inner, self.limit, self.timeouts = inner, limit, 0
 
+    stuck_ids: frozenset[str] = frozenset()
+
     def write_batch(self, query, rows, *, timeout=None):
-        if len(rows) > self.limit:
+        if len(rows) > self.limit or any(r.get("id") in self.stuck_ids for r in rows):
             self.timeouts += 1
             raise QueryTimeout("the query ran past its time limit")
         return self._inner.write_batch(query, rows, timeout=timeout)
@@ -352,3 +354,15 @@ def test_a_batch_that_times_out_is_sent_again_in_halves(store, tmp_path: Path, m
     assert again.counts["Enterprise"].created == 0 and again.counts["Enterprise"].rejected == 12
     assert any("time limit" in r.reason for r in again.rejected)
     assert store.read("MATCH (n:Enterprise) WHERE n.id STARTS WITH 'f:' RETURN count(n) AS c")[0]["c"] == 0
+    # a part that still times out at the smallest size is refused alone: the other parts are
+    # written and counted, and the rejection names only the refused part's rows
+    path3 = write(tmp_path / "third" / "enterprises.csv", "名称,编号\n" + "".join(f"第三企业{i:04d}有限公司,g:{i:04d}\n"
+                                                                for i in range(1, 21)))
+    partly = _SlowOnBigBatches(store, limit=8)
+    partly.stuck_ids = frozenset({"g:0017"})
+    third = ingest_paths(partly, [path3], batch_size=20, default_aliases=False)
+    assert third.counts["Enterprise"].created == 15 and third.counts["Enterprise"].rejected == 5
+    [refused] = third.rejected
+    assert "rows 17–21 (5 rows, none written)" in refused.reason, refused.reason
+    stored = store.read("MATCH (n:Enterprise) WHERE n.id STARTS WITH 'g:' RETURN n.id AS id ORDER BY id")
+    assert [r["id"] for r in stored] == [f"g:{i:04d}" for i in range(1, 21) if not 16 <= i <= 20]
