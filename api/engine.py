@@ -135,6 +135,10 @@ class EngineHolder:
     def close(self) -> None:
         """Stop the watchdog; close the store if this holder opened it."""
         self._stop.set()
+        if self._watchdog is not None:
+            # a ping still running would share a connection with the store's close
+            self._watchdog.join(timeout=self.stall)
+            self._watchdog = None
         if self.owns_store and self._store is not None:
             try:
                 self._store.close()

@@ -7,7 +7,9 @@ failures (leader switches in a cluster, deadlocks) on its own.
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping, Sequence
+import threading
+from contextlib import contextmanager
+from typing import Any, Iterator, Mapping, Sequence
 
 from graph.errors import (
     ConstraintViolation,
@@ -51,6 +53,11 @@ class Neo4jStore:
         self.uri = uri
         self.database = database or None
         self.query_timeout = query_timeout
+        # statements running now: close() waits for them, because the driver's close sends a
+        # goodbye on every pooled connection, also on one another thread is writing to
+        self._busy = 0
+        self._idle = threading.Condition()
+        self._closed = False
         scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
         if scheme not in BOLT_SCHEMES:
             raise StoreUnavailable(
@@ -101,9 +108,26 @@ class Neo4jStore:
 
     # ------------------------------------------------------------------ statements
 
-    def _session(self, write: bool) -> Any:
+    @contextmanager
+    def _using(self) -> Iterator[None]:
+        """Count a call as running (close() waits for it); refuse it once the store is closed."""
+        with self._idle:
+            if self._closed:
+                raise StoreUnavailable(f"the connection to Neo4j at {self.uri} is closed (the process is shutting down)")
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._busy -= 1
+                if not self._busy:
+                    self._idle.notify_all()
+
+    @contextmanager
+    def _session(self, write: bool) -> Iterator[Any]:
         mode = self._neo4j.WRITE_ACCESS if write else self._neo4j.READ_ACCESS
-        return self._driver.session(database=self.database, default_access_mode=mode)
+        with self._using(), self._driver.session(database=self.database, default_access_mode=mode) as session:
+            yield session
 
     def _run(self, query: str, params: Mapping[str, Any] | None, *, write: bool, timeout: float | None) -> list[Record]:
         neo4j = self._neo4j
@@ -197,7 +221,8 @@ class Neo4jStore:
 
     def ping(self) -> None:
         try:
-            self._driver.verify_connectivity()
+            with self._using():
+                self._driver.verify_connectivity()
         except self._neo4j.exceptions.Neo4jError as exc:
             raise self._translate(exc) from None
         except (self._neo4j.exceptions.DriverError, OSError) as exc:
@@ -240,8 +265,26 @@ class Neo4jStore:
         values = sorted(getattr(marks, "raw_values", ()) or ())
         return "|".join(values) if values else None
 
-    def close(self) -> None:
-        self._driver.close()
+    def close(self, grace: float = 5.0) -> None:
+        """Refuse new statements, let the running ones finish (up to ``grace`` s), then close the driver.
+
+        Closing the driver under a statement that is still running (a watchdog's ping, a
+        request stuck behind a slow engine) would write the goodbye into the same connection
+        from two threads; after ``grace`` s that is what happens, and an error from it is logged,
+        not raised: the process is going away.
+        """
+        with self._idle:
+            self._closed = True
+            self._idle.wait_for(lambda: self._busy == 0, timeout=grace)
+            busy = self._busy
+        if not busy:
+            self._driver.close()
+            return
+        log.warning("closing the Neo4j connection with %d statement(s) still running after %g s", busy, grace)
+        try:
+            self._driver.close()
+        except Exception as exc:  # noqa: BLE001 - a connection still in use by a stuck statement
+            log.warning("closing the Neo4j connection: %s: %s", type(exc).__name__, exc)
 
 
 # ---------------------------------------------------------------------- conversions

@@ -8,6 +8,7 @@
   batches the engine acknowledged when it was killed
   (``python -m tests.faults ingest --journal J --batch-size B FILE…``);
 - processes: the ``innograph`` CLI in a subprocess, killing by pid, waiting;
+- ``TcpProxy``: a loopback TCP proxy a test can cut (kill) or stall (freeze);
 - ``ApiServer``: ``innograph serve`` in a subprocess on a free loopback port;
 - ``LoopbackLoad``: client threads sending a steady mix of requests, recording
   every outcome with its latency; ``rss_mb`` samples a process's memory.
@@ -22,6 +23,7 @@ import csv
 import json
 import os
 import random
+import select
 import signal
 import socket
 import subprocess
@@ -299,6 +301,65 @@ def rss_mb(pid: int) -> float:
     import psutil
 
     return psutil.Process(pid).memory_info().rss / (1024 * 1024)
+
+
+class TcpProxy:
+    """Forwards 127.0.0.1:<port> to a target; can drop every connection (kill) or stop forwarding (freeze)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.conns: list[socket.socket] = []
+        self.alive = True
+        self.frozen = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while self.alive:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            self.conns += [client, upstream]
+            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
+
+    def _pump(self, a: socket.socket, b: socket.socket) -> None:
+        try:
+            while self.alive:
+                ready, _, _ = select.select([a, b], [], [], 0.1)
+                if self.frozen:
+                    continue
+                for s in ready:
+                    data = s.recv(65536)
+                    if not data:
+                        return
+                    (b if s is a else a).sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def kill(self) -> None:
+        self.alive = False
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        for c in self.conns:
+            try:
+                c.shutdown(socket.SHUT_RDWR)
+                c.close()
+            except OSError:
+                pass
 
 
 class ApiServer:

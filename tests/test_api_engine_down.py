@@ -7,10 +7,7 @@ test server reached through a TCP proxy the test cuts or freezes.
 from __future__ import annotations
 
 import os
-import select
 import signal
-import socket
-import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -24,65 +21,7 @@ from graph import open_store
 from graph.schema import Label
 from graph.writes import write_nodes
 from innograph.settings import Settings
-
-
-class TcpProxy:
-    """Forwards 127.0.0.1:<port> to a target; can drop every connection (kill) or stop forwarding (freeze)."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.conns: list[socket.socket] = []
-        self.alive = True
-        self.frozen = False
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while self.alive:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(self.target)
-            self.conns += [client, upstream]
-            threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
-
-    def _pump(self, a: socket.socket, b: socket.socket) -> None:
-        try:
-            while self.alive:
-                ready, _, _ = select.select([a, b], [], [], 0.1)
-                if self.frozen:
-                    continue
-                for s in ready:
-                    data = s.recv(65536)
-                    if not data:
-                        return
-                    (b if s is a else a).sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (a, b):
-                try:
-                    s.close()
-                except OSError:
-                    pass
-
-    def kill(self) -> None:
-        self.alive = False
-        try:
-            self.sock.close()
-        except OSError:
-            pass
-        for c in self.conns:
-            try:
-                c.shutdown(socket.SHUT_RDWR)
-                c.close()
-            except OSError:
-                pass
+from tests.faults import TcpProxy
 
 
 Fragile = tuple[Any, Callable[[], None], Callable[[], None], Callable[[], None]]

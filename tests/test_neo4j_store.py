@@ -1,15 +1,20 @@
-"""Neo4j-only behaviour: URIs, credentials and unreachable servers give clear errors."""
+"""Neo4j-only behaviour: URIs, credentials and unreachable servers give clear errors; closing waits for running statements."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import threading
+import time
+from typing import Any, Callable, Iterator
+from urllib.parse import urlparse
 
 import pytest
 
 from graph import open_store
-from graph.errors import StoreAuthError, StoreUnavailable
+from graph.errors import StoreAuthError, StoreError, StoreUnavailable
+from tests.faults import TcpProxy
 from tests.neo4j_server import free_port
 
 
@@ -48,3 +53,63 @@ def test_cli_reports_unreachable_server_without_traceback() -> None:
     assert proc.returncode == StoreUnavailable.exit_code
     assert "error:" in proc.stderr and "not reachable" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+@pytest.fixture
+def proxied(neo4j_server: dict[str, str]) -> Iterator[tuple[Any, TcpProxy]]:
+    """A store that reaches the test server through a proxy the test can stall."""
+    url = urlparse(neo4j_server["uri"])
+    proxy = TcpProxy(url.hostname or "127.0.0.1", url.port or 7687)
+    store = open_store(neo4j_uri=f"bolt://127.0.0.1:{proxy.port}", neo4j_user=neo4j_server["user"],
+                       neo4j_password=neo4j_server["password"])
+    try:
+        yield store, proxy
+    finally:
+        proxy.frozen = False
+        proxy.kill()
+        store.close(grace=0)
+
+
+def _in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
+    """Run ``call`` in a thread; the list gets its answer, or the exception it raised."""
+    out: list[Any] = []
+
+    def run() -> None:
+        try:
+            out.append(call())
+        except BaseException as exc:  # noqa: BLE001 - the test looks at it
+            out.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def test_close_lets_a_running_statement_finish_then_refuses_new_ones(proxied: tuple[Any, TcpProxy]) -> None:
+    store, proxy = proxied
+    proxy.frozen = True
+    reader, answer = _in_thread(lambda: store.read("RETURN 42 AS answer"))
+    time.sleep(0.5)  # the statement is sent and waits for the engine
+    closer, closed = _in_thread(store.close)
+    time.sleep(0.5)
+    assert closer.is_alive(), "close() did not wait for the statement still running"
+    proxy.frozen = False
+    reader.join(10)
+    closer.join(10)
+    assert answer == [[{"answer": 42}]]
+    assert closed == [None]
+    with pytest.raises(StoreUnavailable, match="is closed"):
+        store.read("RETURN 1")
+
+
+def test_close_gives_up_on_a_stuck_statement_after_its_grace(proxied: tuple[Any, TcpProxy]) -> None:
+    store, proxy = proxied
+    proxy.frozen = True
+    reader, answer = _in_thread(lambda: store.read("RETURN 42 AS answer"))
+    time.sleep(0.5)
+    started = time.monotonic()
+    store.close(grace=1.0)  # must not raise, even with the connection in use
+    assert 1.0 <= time.monotonic() - started < 5.0
+    reader.join(15)
+    assert not reader.is_alive()
+    assert len(answer) == 1 and isinstance(answer[0], StoreError), answer
