@@ -240,7 +240,7 @@ def _edge_text(edge: ViewEdge) -> tuple[str, str]:
     """A short hover label, and the fuller tooltip of an edge."""
     label = rel_zh(edge.type)
     extras = []
-    for key in ("project", "mode", "role", "year", "since", "amount_cny"):
+    for key in ("project", "mode", "role", "year", "since", "amount_cny", "parallel"):
         value = edge.properties.get(key)
         if value not in (None, ""):
             extras.append(f"{key}: {value}")
@@ -285,13 +285,15 @@ def build_view(
     total_nodes: int | None = None,
     total_exact: bool = True,
     title: str = "",
+    hidden_edges: int = 0,
 ) -> View:
     """Build a view of ``nodes`` and ``edges``.
 
     ``focus`` nodes are always kept and drawn larger; past ``max_nodes`` the
     rest are kept by score (degree or betweenness centrality) and the view says
     "显示 N / 共 M". ``total_nodes`` lets a caller whose query was already capped
-    report the true M. Past ``physics_limit`` nodes, positions are precomputed
+    report the true M; ``hidden_edges`` counts edges the caller left out (parallel edges past
+    a per-pair cap), so the edge total stays true. Past ``physics_limit`` nodes, positions are precomputed
     with networkx and physics is off. ``link_pattern`` (e.g. ``/entity/{id}``)
     makes a node open its page on double-click.
     """
@@ -348,7 +350,7 @@ def build_view(
 
     legend = _legend(shown, group_color)
     return View(nodes=list(net.nodes), edges=list(net.edges), options=_options(physics), legend=legend,
-                total_nodes=total, total_edges=len(all_edges), physics=physics, title=title,
+                total_nodes=total, total_edges=len(all_edges) + hidden_edges, physics=physics, title=title,
                 total_exact=total_exact)
 
 

@@ -104,6 +104,17 @@ class SearchResult(BaseModel):
 # --------------------------------------------------------------------------- neighbourhood
 
 
+class ParallelEdges(BaseModel):
+    """Edges of one type between the same two nodes (one per joint project, say), of which the
+    answer lists only the first few."""
+
+    type: str = Field(examples=["COLLABORATES_WITH"])
+    start: str
+    end: str
+    total: int = Field(description="edges of this type from start to end")
+    shown: int = Field(description="of them in `edges`: the latest by year, then by key")
+
+
 class Neighbourhood(BaseModel):
     """The nodes within ``hops`` of a centre and the edges between them."""
 
@@ -114,6 +125,9 @@ class Neighbourhood(BaseModel):
     distance: dict[str, int] = Field(default_factory=dict, description="hops from the centre, by node id")
     truncated: bool = Field(False, description="the node cap was reached: more nodes exist")
     total: int | None = Field(None, description="nodes in the full neighbourhood when known")
+    parallel: list[ParallelEdges] = Field(
+        default_factory=list, description="pairs of nodes with more edges of one type than `max_parallel`: "
+                                          "how many there are, and how many `edges` lists")
 
 
 # --------------------------------------------------------------------------- paths

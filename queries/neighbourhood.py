@@ -10,38 +10,74 @@ Where the process keeps an up-to-date projection of the graph
 (``queries/projection.py``, the API does), the rings are chosen in memory by the
 same rule (nearer first, then by id) and the engine is asked only for the chosen
 nodes and the edges among them.
+
+Two organisations may share hundreds of edges of one type (one ``COLLABORATES_WITH``
+per joint project); ``max_parallel`` lists only the latest few of each such group
+and counts the rest (``parallel``), so one busy pair does not make the answer
+megabytes long.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from itertools import groupby
+from typing import Any, Sequence
 
 import numpy as np
 
 from graph.errors import InputError
 from graph.store import GraphStore
 from queries import cypher, params, projection
-from queries.models import Neighbourhood, Node
+from queries.models import Edge, Neighbourhood, Node, ParallelEdges
 from queries.walk import DENSE_FANOUT, Budget, edges_among, nodes_and_edges, nodes_by_ref, select_neighbours
 
 MAX_NEIGHBOURHOOD_HOPS = 3
+#: edges of one type between two nodes that the API lists by default (``max_parallel``)
+DEFAULT_PARALLEL = 10
 
 
 def neighbourhood(store: GraphStore, id: Any, *, hops: Any = 1, rel_types: Any = None,
-                  year_from: Any = None, year_to: Any = None, limit: Any = 200) -> Neighbourhood:
+                  year_from: Any = None, year_to: Any = None, limit: Any = 200,
+                  max_parallel: Any = None) -> Neighbourhood:
     """The nodes within ``hops`` (1..3) of node ``id`` and the edges among them.
 
     ``rel_types`` restricts the edges walked (default: all); ``year_from``/``year_to``
     drop edges dated outside the range (undated edges stay). At most ``limit``
     nodes (centre included) are returned; ``truncated`` says there were more, and
     which nodes are kept is deterministic: nearer first, then by id.
-    Edges between two nodes of the outermost ring are included too.
+    Edges between two nodes of the outermost ring are included too. ``max_parallel``
+    (default: no cap) lists at most that many edges of one type from one node to another,
+    the latest by year first, and ``parallel`` counts each group it cut.
     """
     node_id = params.text("id", id)
     hops_ = params.integer("hops", hops, lo=1, hi=MAX_NEIGHBOURHOOD_HOPS, default=1)
     types = params.rel_types("rel_types", rel_types, default=None)
     lo, hi = params.year_range(year_from, year_to)
     cap = params.integer("limit", limit, lo=1, hi=params.MAX_LIMIT, default=200)
+    per_pair = (None if max_parallel is None or max_parallel == ""
+                else params.integer("max_parallel", max_parallel, lo=1, hi=params.MAX_LIMIT))
+    hood = _neighbourhood(store, node_id, hops_, types, lo, hi, cap)
+    if per_pair is not None:
+        hood.edges, hood.parallel = cap_parallel(hood.edges, per_pair)
+    return hood
+
+
+def cap_parallel(edges: Sequence[Edge], per_pair: int) -> tuple[list[Edge], list[ParallelEdges]]:
+    """At most ``per_pair`` edges of each (type, start, end), the latest by year first (undated
+    last, then by key), in the order given; and the groups that had more, with their sizes."""
+    keep: set[tuple[str, str, str, str]] = set()
+    cut: list[ParallelEdges] = []
+    group = lambda e: (e.type, e.start, e.end)  # noqa: E731
+    for (type_, start, end), members in groupby(sorted(edges, key=group), key=group):
+        ranked = sorted(members, key=lambda e: (not isinstance(e.year, int), -(e.year if isinstance(e.year, int)
+                                                                                 else 0), e.key))
+        keep.update(e.identity for e in ranked[:per_pair])
+        if len(ranked) > per_pair:
+            cut.append(ParallelEdges(type=type_, start=start, end=end, total=len(ranked), shown=per_pair))
+    return [e for e in edges if e.identity in keep], cut
+
+
+def _neighbourhood(store: GraphStore, node_id: str, hops_: int, types: Any, lo: int | None, hi: int | None,
+                   cap: int) -> Neighbourhood:
     type_names = [t.value for t in types] if types is not None else None
     proj = projection.latest(store)
     if proj is not None and proj.answers(type_names, lo, hi):

@@ -56,6 +56,38 @@ def test_neighbourhood_with_cap_and_filters(client: TestClient) -> None:
     assert body["invalid_params"][0]["name"] == "hops"
 
 
+def test_neighbourhood_lists_a_few_parallel_edges_and_the_export_gives_them_all(client: TestClient, store) -> None:
+    """Forty joint projects between two organisations: the JSON answer lists the latest ten
+    (``max_parallel`` changes that) and counts them all, the entity page's tooltip says so,
+    and a GraphML export of the same neighbourhood holds every edge."""
+    write_edges(store, RelType.COLLABORATES_WITH, Label.ORGANIZATION, Label.ORGANIZATION,
+                [{"start": "org:sample:u1", "end": "org:sample:e2", "project": f"联合攻关{i:02d}", "year": 1990 + i}
+                 for i in range(40)], now=NOW)
+    url = "/api/entities/org:sample:u1/neighbourhood"
+    body = client.get(url).json()
+    every = client.get(url, params={"max_parallel": 1000}).json()
+    assert every["parallel"] == []
+
+    def years(answer: dict) -> list[int]:
+        return sorted((e["properties"].get("year") for e in answer["edges"]
+                       if (e["type"], e["start"], e["end"]) == ("COLLABORATES_WITH", "org:sample:u1", "org:sample:e2")),
+                      reverse=True)
+
+    total = len(years(every))
+    assert total >= 40  # the sample's own edges between the two, and the forty projects
+    assert years(body) == years(every)[:10] and years(body)[0] == 2029
+    group = [p for p in body["parallel"] if (p["start"], p["end"]) == ("org:sample:u1", "org:sample:e2")]
+    assert group == [{"type": "COLLABORATES_WITH", "start": "org:sample:u1", "end": "org:sample:e2",
+                      "total": total, "shown": 10}]
+    assert len(every["edges"]) == len(body["edges"]) + total - 10
+    problem(client.get(url, params={"max_parallel": 0}), 422)
+    g = nx.read_graphml(io.BytesIO(client.get("/api/export/graphml", params={
+        "query": "neighbourhood", "id": "org:sample:u1"}).content))
+    assert g.number_of_edges() == len(every["edges"])
+    page = client.get("/entity/org:sample:u1").text
+    assert f"共 {total} 条，图中画出最近的 3 条" in page
+
+
 def test_paths_and_neighbourhoods_come_from_the_projection_once_built(client: TestClient) -> None:
     """The API keeps an in-memory projection of the adjacency; once ``/ready`` shows it built,
     path and neighbourhood requests are answered from it, with the same bodies as before."""

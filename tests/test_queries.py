@@ -16,7 +16,7 @@ import pytest
 from graph.errors import InputError
 from graph.schema import Label, RelType
 from graph.search_keys import normalise
-from graph.writes import write_nodes
+from graph.writes import write_edges, write_nodes
 from queries import projection
 from queries.alliances import alliances, triads
 from queries.chains import chain_gaps, industry_chain
@@ -181,6 +181,38 @@ def test_neighbourhood_cap_truncates_deterministically(walked) -> None:
     # nearer first, then by id: the kept nodes are a prefix of the full order
     assert [n.id for n in capped.nodes] == [n.id for n in full.nodes][:10]
     assert {e.start for e in capped.edges} | {e.end for e in capped.edges} <= {n.id for n in capped.nodes}
+
+
+@pytest.mark.parametrize("walk", ("engine-walk", "projection"))
+def test_neighbourhood_lists_the_latest_parallel_edges_per_pair_and_counts_them(store, walk) -> None:
+    """Two enterprises with thirty joint projects share thirty COLLABORATES_WITH edges: with
+    ``max_parallel`` the answer lists the latest few and says how many there are."""
+    store.ensure_schema()
+    write_nodes(store, Label.ENTERPRISE, [{"id": f"org:{k}", "name": f"示例{k}公司"} for k in "abc"],
+                now=graphdata.NOW)
+    joint = [{"start": "org:a", "end": "org:b", "project": f"联合项目{i:02d}", "year": 1996 + i} for i in range(30)]
+    write_edges(store, RelType.COLLABORATES_WITH, Label.ENTERPRISE, Label.ENTERPRISE,
+                joint + [{"start": "org:b", "end": "org:a", "project": "反向项目", "year": 2001},
+                         {"start": "org:a", "end": "org:c", "project": "单独项目"}], now=graphdata.NOW)
+    if walk == "projection":
+        projection.warm(store)
+    try:
+        full = neighbourhood(store, "org:a")
+        assert len(full.edges) == 32 and full.parallel == []
+        capped = neighbourhood(store, "org:a", max_parallel=5)
+        assert capped.nodes == full.nodes and capped.distance == full.distance
+        shown = sorted((e.start, e.end, e.year) for e in capped.edges)
+        assert shown == [("org:a", "org:b", year) for year in range(2021, 2026)] + [
+            ("org:a", "org:c", None), ("org:b", "org:a", 2001)]
+        assert [(p.type, p.start, p.end, p.total, p.shown) for p in capped.parallel] == [
+            ("COLLABORATES_WITH", "org:a", "org:b", 30, 5)]
+        assert neighbourhood(store, "org:a", max_parallel=30).parallel == []
+        if walk == "projection":
+            assert projection.status(store)["served"] >= 3
+    finally:
+        projection.forget(store)
+    with pytest.raises(InputError, match="'max_parallel'"):
+        neighbourhood(store, "org:a", max_parallel=0)
 
 
 def test_neighbourhood_rejects_bad_parameters(loaded) -> None:

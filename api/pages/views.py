@@ -9,6 +9,21 @@ from graph.schema import RelType
 from queries.models import CollaborationPaths, Neighbourhood
 
 ENTITY_LINK = "/entity/{id}"
+#: edges of one type drawn between two nodes; the tooltip says how many there are
+VIEW_PARALLEL = 3
+
+
+def _marked(hood: Neighbourhood) -> list[dict[str, Any]]:
+    """The answer's edges to draw; those of a pair with more than are drawn say how many there are."""
+    totals = {(p.type, p.start, p.end): p for p in hood.parallel}
+    out = []
+    for e in hood.edges:
+        props = dict(e.properties)
+        group = totals.get((e.type, e.start, e.end))
+        if group is not None:
+            props["parallel"] = f"共 {group.total} 条，图中画出最近的 {group.shown} 条 ({group.total} in all, latest {group.shown} drawn)"
+        out.append({"type": e.type, "start": e.start, "end": e.end, "properties": props})
+    return out
 
 
 def neighbourhood_view(store: Any, node_id: str, *, hops: int = 1, types: Sequence[RelType] = (),
@@ -17,11 +32,13 @@ def neighbourhood_view(store: Any, node_id: str, *, hops: int = 1, types: Sequen
     """The nodes within ``hops`` of ``node_id`` (over ``types``, all when empty) as a view centred on it."""
     from queries.neighbourhood import neighbourhood
 
-    hood = neighbourhood(store, node_id, hops=hops, rel_types=[t.value for t in types] or None, limit=max_nodes)
-    view = build_view(hood.nodes, hood.edges, focus=[hood.center.id], max_nodes=max_nodes,
+    hood = neighbourhood(store, node_id, hops=hops, rel_types=[t.value for t in types] or None, limit=max_nodes,
+                         max_parallel=VIEW_PARALLEL)
+    view = build_view(hood.nodes, _marked(hood), focus=[hood.center.id], max_nodes=max_nodes,
                       size_by=size_by, link_pattern=ENTITY_LINK if link else None,  # type: ignore[arg-type]
                       total_nodes=hood.total, total_exact=not hood.truncated,
-                      title=hood.center.name or hood.center.id)
+                      title=hood.center.name or hood.center.id,
+                      hidden_edges=sum(p.total - p.shown for p in hood.parallel))
     return hood, view
 
 

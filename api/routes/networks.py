@@ -11,7 +11,7 @@ from api.deps import ReadAccess, StoreDep
 from api.fastjson import json_response
 from graph.schema import RelType
 from queries.models import CollaborationPaths, Neighbourhood
-from queries.neighbourhood import MAX_NEIGHBOURHOOD_HOPS, neighbourhood as run_neighbourhood
+from queries.neighbourhood import DEFAULT_PARALLEL, MAX_NEIGHBOURHOOD_HOPS, neighbourhood as run_neighbourhood
 from queries.params import MAX_HOPS, MAX_LIMIT
 from queries.paths import DEFAULT_PATH_TYPES, collaboration_paths
 
@@ -34,12 +34,17 @@ def neighbourhood(
     year_to: Year = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="node cap (centre included); `truncated` says "
                                                                 "when more exist")] = 200,
+    max_parallel: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="edges listed per pair of nodes and type "
+                                                                       "(the latest first); `parallel` counts the "
+                                                                       "pairs that have more")] = DEFAULT_PARALLEL,
 ) -> Response:
     """The nodes within ``hops`` of the entity and the edges among them, nearer nodes first. When the node
-    cap is reached, ``truncated`` is true and the nodes kept are the nearest (then by id)."""
+    cap is reached, ``truncated`` is true and the nodes kept are the nearest (then by id). Two organisations
+    with hundreds of joint projects share hundreds of edges: ``edges`` lists ``max_parallel`` of each type
+    between two nodes, and ``parallel`` says how many each such pair has (the export endpoints give them all)."""
     return json_response(problems.unknown_id_is_404(lambda: run_neighbourhood(
         store, entity_id, hops=hops, rel_types=[t.value for t in type] if type else None,
-        year_from=year_from, year_to=year_to, limit=limit)))
+        year_from=year_from, year_to=year_to, limit=limit, max_parallel=max_parallel)))
 
 
 @router.get("/paths", response_model=CollaborationPaths, summary="合作路径 Collaboration paths between two entities")
