@@ -55,10 +55,7 @@ def neighbourhood(store: GraphStore, id: Any, *, hops: Any = 1, rel_types: Any =
     cap = params.integer("limit", limit, lo=1, hi=params.MAX_LIMIT, default=200)
     per_pair = (None if max_parallel is None or max_parallel == ""
                 else params.integer("max_parallel", max_parallel, lo=1, hi=params.MAX_LIMIT))
-    hood = _neighbourhood(store, node_id, hops_, types, lo, hi, cap)
-    if per_pair is not None:
-        hood.edges, hood.parallel = cap_parallel(hood.edges, per_pair)
-    return hood
+    return _neighbourhood(store, node_id, hops_, types, lo, hi, cap, per_pair)
 
 
 def cap_parallel(edges: Sequence[Edge], per_pair: int) -> tuple[list[Edge], list[ParallelEdges]]:
@@ -77,11 +74,11 @@ def cap_parallel(edges: Sequence[Edge], per_pair: int) -> tuple[list[Edge], list
 
 
 def _neighbourhood(store: GraphStore, node_id: str, hops_: int, types: Any, lo: int | None, hi: int | None,
-                   cap: int) -> Neighbourhood:
+                   cap: int, per_pair: int | None) -> Neighbourhood:
     type_names = [t.value for t in types] if types is not None else None
     proj = projection.latest(store)
     if proj is not None and proj.answers(type_names, lo, hi):
-        done = _projected(store, proj, node_id, hops_, type_names, lo, hi, cap)
+        done = _projected(store, proj, node_id, hops_, type_names, lo, hi, cap, per_pair)
         if done is not None:
             return done
     found = cypher.lookup_with_fanout(store, node_id, DENSE_FANOUT + 1)
@@ -116,6 +113,9 @@ def _neighbourhood(store: GraphStore, node_id: str, hops_: int, types: Any, lo: 
     edges = edges_among(store, list(distance), types=types, year_from=lo, year_to=hi, budget=budget,
                         fanout=fanouts)
     truncated = truncated or budget.exhausted
+    parallel: list[ParallelEdges] = []
+    if per_pair is not None:
+        edges, parallel = cap_parallel(edges, per_pair)
     nodes = {ref: Node.of(v) for ref, v in values.items()}
     order = sorted(distance, key=lambda r: (distance[r], ids[r]))
     return Neighbourhood(
@@ -125,11 +125,13 @@ def _neighbourhood(store: GraphStore, node_id: str, hops_: int, types: Any, lo: 
         distance={ids[r]: distance[r] for r in order},
         truncated=truncated,
         total=None if truncated else len(distance),
+        parallel=parallel,
     )
 
 
 def _projected(store: GraphStore, proj: projection.Projection, node_id: str, hops: int,
-               types: list[str] | None, lo: int | None, hi: int | None, cap: int) -> Neighbourhood | None:
+               types: list[str] | None, lo: int | None, hi: int | None, cap: int,
+               per_pair: int | None) -> Neighbourhood | None:
     """:func:`neighbourhood` over the in-memory projection: each ring from memory (node numbers
     follow id order, so the first by id are the lowest numbers), then the chosen nodes and the
     edges among them from the engine. None when the engine walk must answer instead (the centre
@@ -168,7 +170,7 @@ def _projected(store: GraphStore, proj: projection.Projection, node_id: str, hop
     inside = placed[far] & proj.out[pos]
     pairs = sorted(set(zip(near[inside].tolist(), far[inside].tolist())))
     shown = nodes_and_edges(store, refs, [(proj.refs[a], proj.refs[b]) for a, b in pairs], types=types,
-                            year_from=lo, year_to=hi)
+                            year_from=lo, year_to=hi, per_pair=per_pair)
     if not projection.confirm(store, proj, shown.version):
         return None  # the graph changed since the projection was built: the engine walk answers
     values = shown.nodes
@@ -183,4 +185,7 @@ def _projected(store: GraphStore, proj: projection.Projection, node_id: str, hop
         distance={proj.ids[chosen[k]]: distance[chosen[k]] for k in order},
         truncated=truncated,
         total=None if truncated else len(chosen),
+        # the engine sent the latest per_pair edges of each group and counted the group
+        parallel=[ParallelEdges(type=t, start=a, end=b, total=n, shown=per_pair or n)
+                  for (t, a, b), n in sorted(shown.totals.items())],
     )

@@ -63,7 +63,8 @@ def queries() -> dict[str, QuerySpec]:
 
     specs = [
         QuerySpec("search", search, ("search", "search_short", "region_scope")),
-        QuerySpec("neighbourhood", neighbourhood, ("expand_select", "edges_among", "nodes_and_edges")),
+        QuerySpec("neighbourhood", neighbourhood, ("expand_select", "edges_among", "nodes_and_edges",
+                                                     "nodes_and_edges_capped")),
         QuerySpec("collaboration_paths", collaboration_paths, (
             "frontier_size", "expand_refs", "expand_refs_in_years", "meet", "meet_in_years", "ids_by_ref",
             "edges_of_pairs", "nodes_by_ref", "nodes_and_edges")),

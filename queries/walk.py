@@ -148,30 +148,42 @@ class Shown:
     #: ``(start reference, end reference, edge)``, each edge once
     edges: list[tuple[Any, Any, Edge]]
     version: str | None
+    #: with ``per_pair``: the edges of each (type, start id, end id) the engine counted, where it
+    #: sent fewer than that
+    totals: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
 
 def nodes_and_edges(store: GraphStore, refs: Sequence[Any], pairs: Sequence[tuple[Any, Any]], *,
-                    types: Iterable[str] | None, year_from: int | None, year_to: int | None) -> Shown:
+                    types: Iterable[str] | None, year_from: int | None, year_to: int | None,
+                    per_pair: int | None = None) -> Shown:
     """The nodes behind ``refs`` and every edge of ``types`` (None: all) from the first to the second
-    node of each ``(ref, ref)`` pair, in full. The version is the last statement's: when it equals the
-    one the projection was read at, nothing changed before any of the statements ran."""
+    node of each ``(ref, ref)`` pair, in full; with ``per_pair``, only the latest ``per_pair`` of each
+    type (``cypher/nodes_and_edges_capped.cypher``), and the size of each group cut in ``totals``.
+    The version is the last statement's: when it equals the one the projection was read at, nothing
+    changed before any of the statements ran."""
     type_list = [str(getattr(t, "value", t)) for t in types] if types is not None else None
     skip = _no_filter(type_list, year_from, year_to)
+    name = "nodes_and_edges" if per_pair is None else "nodes_and_edges_capped"
     nodes: dict[Any, Node] = {}
     edges: dict[tuple, tuple[Any, Any, Edge]] = {}
+    totals: dict[tuple[str, str, str], int] = {}
     version: str | None = None
     batches = chunks([[a, b] for a, b in pairs], REF_BATCH) if pairs else [[]]
     for k, batch in enumerate(batches):
         values = {"refs": list(dict.fromkeys(refs)) if k == 0 else [], "pairs": batch, "types": type_list,
                   "year_from": year_from, "year_to": year_to}
-        rows, version = cypher.run_at(store, "nodes_and_edges", values, skip=skip)
+        if per_pair is not None:
+            values["per_pair"] = per_pair
+        rows, version = cypher.run_at(store, name, values, skip=skip)
         for row in rows:
             if row["node"] is not None:
                 nodes[row["start_ref"]] = Node.of(row["node"])
             else:
                 edge = Edge.from_parts(row["type"], row["start"], row["end"], row["props"])
                 edges.setdefault(edge.identity, (row["start_ref"], row["end_ref"], edge))
-    return Shown(nodes=nodes, edges=[edges[k] for k in sorted(edges)], version=version)
+                if per_pair is not None and int(row["total"]) > per_pair:
+                    totals[(edge.type, edge.start, edge.end)] = int(row["total"])
+    return Shown(nodes=nodes, edges=[edges[k] for k in sorted(edges)], version=version, totals=totals)
 
 
 def ids_by_ref(store: GraphStore, refs: Iterable[Any]) -> dict[Any, str]:
