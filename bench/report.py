@@ -509,16 +509,29 @@ def _delta_metrics(entry: dict[str, Any]) -> dict[str, float]:
     return out
 
 
+def replaced(doc: dict[str, Any], previous: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The figures each result of ``doc`` replaced: from ``previous`` (the document before this run)
+    where a size and engine were measured again, and the ones ``doc`` already keeps for results not
+    measured since. Kept in the JSON, so the change table survives ``--render``."""
+    current = {(r["size"], r["engine"]): r.get("run") for r in doc.get("results", [])}
+    kept = {(x["size"], x["engine"]): x for x in doc.get("replaced") or []
+            if current.get((x["size"], x["engine"])) == x.get("now_run")}
+    for old in (previous or {}).get("results", []):
+        key = (old["size"], old["engine"])
+        if key in current and old.get("run") != current[key]:
+            kept[key] = {"size": old["size"], "engine": old["engine"], "run": old.get("run"),
+                         "now_run": current[key], "metrics": _delta_metrics(old)}
+    return [kept[k] for k in sorted(kept)]
+
+
 def _deltas(doc: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
-    if not previous:
-        return []
-    before = {(r["size"], r["engine"]): r for r in previous.get("results", [])}
+    before = {(x["size"], x["engine"]): x for x in replaced(doc, previous)}
     rows = []
     for entry in doc.get("results", []):
         old = before.get((entry["size"], entry["engine"]))
-        if old is None or old.get("run") == entry.get("run"):
+        if old is None:
             continue
-        a, b = _delta_metrics(old), _delta_metrics(entry)
+        a, b = old["metrics"], _delta_metrics(entry)
         for k in b:
             if k in a and a[k]:
                 change = (b[k] - a[k]) / a[k] * 100
@@ -549,6 +562,7 @@ def write_outputs(doc: dict[str, Any], md_path: Path, *, previous: dict[str, Any
     """Write the JSON document and the markdown next to each other (atomically: no half-written file)."""
     md_path.parent.mkdir(parents=True, exist_ok=True)
     json_path = md_path.with_suffix(".json")
+    doc["replaced"] = replaced(doc, previous)
     for path, text in ((json_path, json.dumps(doc, ensure_ascii=False, indent=1, default=str)),
                        (md_path, render_markdown(doc, previous))):
         tmp = path.with_name(path.name + f".{os.getpid()}.tmp")

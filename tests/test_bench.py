@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.report import load_document, render_markdown, verdicts
+from bench.report import load_document, render_markdown, verdicts, write_outputs
 from bench.stats import latency_summary, percentile
 from bench.targets import TARGETS
 
@@ -101,6 +101,14 @@ def test_a_second_run_merges_and_shows_the_change(quick_run: dict, tmp_path: Pat
     md = render_markdown(doc, previous=older)
     assert "## Change against the previous results" in md
     assert "+100 %" in md
+    # the replaced figures stay in the JSON: rendering again after editing the findings keeps the table
+    out = tmp_path / "b.md"
+    write_outputs(json.loads(json.dumps(doc)), out, previous=older)
+    assert out.read_text(encoding="utf-8") == md
+    proc = subprocess.run([sys.executable, "-m", "bench", "--render", "--out", str(out)], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8") == md
 
 
 def test_load_document_refuses_a_foreign_file(tmp_path: Path) -> None:
