@@ -5,7 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import signal
 import sys
+import threading
 from typing import Any, Callable, TypeVar
 
 import typer
@@ -57,10 +59,20 @@ def handles_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _terminate(signum: int, frame: Any) -> None:
+    """SIGTERM (a service manager's stop, ``kill``) unwinds like Ctrl-C: ``finally`` blocks run, so a
+    command closes its store and stops the embedded engine it started. Without it the process ended
+    at once; under ``serve``/``demo`` uvicorn shut down gracefully, then raised SIGTERM again, which
+    ended the process before the engine was stopped."""
+    raise SystemExit(128 + signum)
+
+
 @app.callback()
 def main(verbose: bool = typer.Option(False, "--verbose", "-v", help="log what happens")) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)
 
 
 @app.command()
@@ -113,7 +125,8 @@ def wipe(yes: bool = typer.Option(False, "--yes", help="confirm: delete every no
 
 def _serve(s: Any, store: Any = None, workers: int | None = None) -> None:
     """Run the API with uvicorn. One worker serves ``create_app(s, store)``; several workers (never with a
-    ready-made store) each build their app from the environment through the ``api.asgi`` factory."""
+    ready-made store) each build their app from the environment through the ``api.asgi`` factory.
+    A store passed in stays the caller's to close."""
     import uvicorn
 
     from api import create_app
@@ -121,15 +134,11 @@ def _serve(s: Any, store: Any = None, workers: int | None = None) -> None:
     workers = workers or getattr(s, "workers", 1) or 1
     typer.echo(f"serving on http://{s.host}:{s.port}  (API docs: http://{s.host}:{s.port}/docs)"
                + (f"  with {workers} workers" if workers > 1 else ""))
-    try:
-        if workers > 1 and store is None:
-            uvicorn.run("api.asgi:app_from_env", factory=True, host=s.host, port=s.port, log_level="warning",
-                        workers=workers)
-        else:
-            uvicorn.run(create_app(s, store), host=s.host, port=s.port, log_level="warning")
-    finally:
-        if store is not None:
-            store.close()
+    if workers > 1 and store is None:
+        uvicorn.run("api.asgi:app_from_env", factory=True, host=s.host, port=s.port, log_level="warning",
+                    workers=workers)
+    else:
+        uvicorn.run(create_app(s, store), host=s.host, port=s.port, log_level="warning")
 
 
 @app.command()
@@ -168,22 +177,23 @@ def demo(
     if port:
         s.port = port
     store = s.open_store()
-    store.ensure_schema()
-    report = load_demo(store, scale=scale, seed=seed, batch_size=s.batch_size)
-    total_nodes = store.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
-    total_edges = store.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
-    typer.echo(f"engine: {store.capabilities.engine} {store.capabilities.version}")
-    typer.echo("loaded: " + ", ".join(f"{k} {c.created + c.updated + c.unchanged}"
-                                      for k, c in sorted(report.counts.items())))
-    for note in report.notes:
-        typer.echo(note)
-    if report.rejected:
-        typer.echo(f"rejected rows: {len(report.rejected)} (first: {report.rejected[0].reason})")
-    typer.echo(f"graph now holds {total_nodes} nodes and {total_edges} edges")
-    if no_serve:
+    try:
+        store.ensure_schema()
+        report = load_demo(store, scale=scale, seed=seed, batch_size=s.batch_size)
+        total_nodes = store.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
+        total_edges = store.read("MATCH ()-[r]->() RETURN count(r) AS n")[0]["n"]
+        typer.echo(f"engine: {store.capabilities.engine} {store.capabilities.version}")
+        typer.echo("loaded: " + ", ".join(f"{k} {c.created + c.updated + c.unchanged}"
+                                          for k, c in sorted(report.counts.items())))
+        for note in report.notes:
+            typer.echo(note)
+        if report.rejected:
+            typer.echo(f"rejected rows: {len(report.rejected)} (first: {report.rejected[0].reason})")
+        typer.echo(f"graph now holds {total_nodes} nodes and {total_edges} edges")
+        if not no_serve:
+            _serve(s, store)
+    finally:
         store.close()
-        return
-    _serve(s, store)
 
 
 # --------------------------------------------------------------------------- embedded engine

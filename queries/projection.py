@@ -447,12 +447,14 @@ def _watch(store_ref: "weakref.ref[Any]", slot: _Slot) -> None:
         try:  # the remembered aggregates (seconds) before the projection (up to a minute)
             memo.refresh(store, settle=slot.settle)
         except Exception as exc:  # noqa: BLE001 - the next call runs them itself
-            log.warning("the remembered statements could not be run again: %s: %s", type(exc).__name__, exc)
+            if slot.auto:  # not a store closed under a watcher told to stop
+                log.warning("the remembered statements could not be run again: %s: %s", type(exc).__name__, exc)
         try:
             _refresh(store, slot)
         except Exception as exc:  # noqa: BLE001 - the engine walks still answer; say why
             slot.error = f"{type(exc).__name__}: {exc}"
-            log.warning("the in-memory projection could not be refreshed: %s", slot.error)
+            if slot.auto:
+                log.warning("the in-memory projection could not be refreshed: %s", slot.error)
         finally:
             slot.building = False
         del store

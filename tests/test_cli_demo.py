@@ -49,3 +49,37 @@ def test_demo_loads_sample_and_serves_api(tmp_path: Path) -> None:
     # the data directory is the newcomer's working directory, and the engine stopped with the demo
     assert (tmp_path / ".innograph").is_dir()
     assert not EmbeddedServer(tmp_path / ".innograph").running()
+
+
+def _wait_healthy(proc: subprocess.Popen[str], base: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.3)
+    raise AssertionError(f"{base} did not answer within {timeout:.0f} s")
+
+
+def test_sigterm_stops_the_server_and_its_embedded_engine(tmp_path: Path) -> None:
+    """A service manager stops with SIGTERM: `demo` and `serve` shut down, and the FalkorDB they
+    started on the data directory stops with them (it kept running before)."""
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INNOGRAPH_")}
+    env["INNOGRAPH_DATA_DIR"] = str(data)
+    for command in (["demo", "--scale", "100"], ["serve"]):
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, "-m", "innograph", *command, "--port", str(port)], cwd=tmp_path,
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            _wait_healthy(proc, f"http://127.0.0.1:{port}")
+            assert EmbeddedServer(data).running()
+            assert httpx.get(f"http://127.0.0.1:{port}/api/entities/region:hlj", timeout=10).status_code == 200
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 128 + signal.SIGTERM, (command, proc.returncode, err[-2000:])
+        assert not EmbeddedServer(data).running(), (command, err[-2000:])
+        assert "Traceback" not in err and "could not be refreshed" not in err, err[-2000:]
