@@ -40,7 +40,7 @@ import math
 import random
 import threading
 from collections import Counter, OrderedDict
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -74,19 +74,21 @@ class Network:
     """The collaboration network: node ``i`` is ``ids[i]`` (ids sorted), undirected weighted
     edges ``src[j] < dst[j]`` sorted by ``(src, dst)``, one per linked pair."""
 
-    def __init__(self, ids: list[str], kinds: list[str], src: np.ndarray, dst: np.ndarray, weight: np.ndarray,
-                 fingerprint: str) -> None:
-        self.ids = ids
-        self.kinds = kinds
+    def __init__(self, ids: Sequence[str], kinds: Sequence[str], src: np.ndarray, dst: np.ndarray,
+                 weight: np.ndarray, fingerprint: str) -> None:
+        # tuples: the cyclic garbage collector stops tracking a tuple of strings, never a list, and
+        # at 1M a worker that had answered clusters spent ~25 ms more per full collection on lists
+        self.ids = tuple(ids)
+        self.kinds = tuple(kinds)
         self.src = src
         self.dst = dst
         self.weight = weight
         self.fingerprint = fingerprint
         self.index = {x: i for i, x in enumerate(ids)}
         #: region id per node (None for an alliance, or unknown)
-        self.regions: list[str | None] | None = None
+        self.regions: tuple[str | None, ...] | None = None
         #: industry names per node, loaded by the first ``clusters`` call
-        self.industries: list[tuple[str, ...]] | None = None
+        self.industries: tuple[tuple[str, ...], ...] | None = None
         self._graph: Any = None
         self._igraph: Any = None
         self._lock = threading.Lock()
@@ -233,12 +235,12 @@ def collaboration_network(store: GraphStore, *, fp: str | None = None) -> Networ
     n = max(len(ids), 1)
     pairs, counts = np.unique(lo * n + hi, return_counts=True)  # sorted by (lo, hi)
     net = Network(ids, [kind_of[x] for x in ids], pairs // n, pairs % n, counts.astype(np.float64), fp)
-    net.regions = [region_of.get(x) for x in ids]
+    net.regions = tuple(region_of.get(x) for x in ids)
     _remember(key, net)
     return net
 
 
-def _load_industries(store: GraphStore, net: Network) -> list[tuple[str, ...]]:
+def _load_industries(store: GraphStore, net: Network) -> tuple[tuple[str, ...], ...]:
     """Industry names of every node (only ``clusters`` describes its members by them)."""
     with net._lock:
         if net.industries is None:
@@ -247,7 +249,7 @@ def _load_industries(store: GraphStore, net: Network) -> list[tuple[str, ...]]:
                 for i in _positions(net.index, row["ids"]).tolist():
                     if i >= 0 and row["industry"] is not None:
                         industries[i].add(row["industry"])
-            net.industries = [tuple(sorted(s)) for s in industries]
+            net.industries = tuple(tuple(sorted(s)) for s in industries)
         return net.industries
 
 

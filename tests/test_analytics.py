@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 
 import networkx as nx
@@ -59,6 +60,18 @@ def test_network_is_the_one_the_records_describe(loaded) -> None:
     assert set(net.graph.nodes) == set(want.nodes)
     assert {frozenset(e): w for *e, w in net.graph.edges(data="weight")} == \
         {frozenset(e): w for *e, w in want.edges(data="weight")}
+
+
+def test_the_cached_network_leaves_the_garbage_collector_nothing_to_walk(loaded) -> None:
+    """An API worker keeps the network after a clusters call; its per-node sequences (ids, kinds,
+    regions, industries) must not be containers a full collection walks (at 1M: ~25 ms a pause)."""
+    store, ds = loaded
+    clusters(store)
+    net = collaboration_network(store)
+    gc.collect()
+    assert net.nodes == len(net.kinds) == len(net.regions) == len(net.industries) > 0
+    for name in ("ids", "kinds", "regions", "industries"):
+        assert not gc.is_tracked(getattr(net, name)), name
 
 
 def test_clusters_are_louvain_partitions_and_deterministic(loaded) -> None:
