@@ -71,6 +71,7 @@ class EngineHolder:
 
     def start_watchdog(self) -> None:
         """Ping the engine every ``interval`` seconds in a daemon thread (until :meth:`close`)."""
+        self._stop.clear()  # an app started again after a shutdown (tests re-enter one app)
         if self._watchdog is None and self.interval > 0:
             self._watchdog = threading.Thread(target=self._watch, name="innograph-engine-watchdog", daemon=True)
             self._watchdog.start()
@@ -97,6 +98,7 @@ class EngineHolder:
 
     def open(self) -> None:
         """Open the store now; an unreachable engine is remembered, not raised (the API still starts)."""
+        self._stop.clear()
         try:
             self.get(probe=False)
         except StoreUnavailable as exc:
@@ -118,11 +120,16 @@ class EngineHolder:
             if self._store is None:
                 assert self._opener is not None
                 try:
-                    self._store = self._opener()
+                    opened = self._opener()
                 except StoreUnavailable as exc:
                     self._down_until = time.monotonic() + self.cooldown
                     self._down_reason = str(exc)
                     raise
+                if self._stop.is_set():
+                    # opened while the app shut down (a ping reopening it): nobody would close it
+                    opened.close()
+                    raise StoreUnavailable("the API is shutting down")
+                self._store = opened
                 if self.on_open is not None:
                     self.on_open(self._store)
         return self._store

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -59,12 +60,16 @@ def handles_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+class Terminated(SystemExit):
+    """SIGTERM arrived; :func:`run` ends the process by the signal once everything is closed."""
+
+
 def _terminate(signum: int, frame: Any) -> None:
     """SIGTERM (a service manager's stop, ``kill``) unwinds like Ctrl-C: ``finally`` blocks run, so a
     command closes its store and stops the embedded engine it started. Without it the process ended
     at once; under ``serve``/``demo`` uvicorn shut down gracefully, then raised SIGTERM again, which
     ended the process before the engine was stopped."""
-    raise SystemExit(128 + signum)
+    raise Terminated(128 + signum)
 
 
 @app.callback()
@@ -266,6 +271,14 @@ def run() -> None:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive
         sys.exit(130)
+    except Terminated:
+        # end by the signal itself, as a service manager expects of a clean stop (systemd counts
+        # an exit status of 143 as a failure)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise
 
 
 if __name__ == "__main__":  # pragma: no cover

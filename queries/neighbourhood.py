@@ -65,12 +65,19 @@ def cap_parallel(edges: Sequence[Edge], per_pair: int) -> tuple[list[Edge], list
     cut: list[ParallelEdges] = []
     group = lambda e: (e.type, e.start, e.end)  # noqa: E731
     for (type_, start, end), members in groupby(sorted(edges, key=group), key=group):
-        ranked = sorted(members, key=lambda e: (not isinstance(e.year, int), -(e.year if isinstance(e.year, int)
-                                                                                 else 0), e.key))
+        ranked = sorted(members, key=_latest_first)
         keep.update(e.identity for e in ranked[:per_pair])
         if len(ranked) > per_pair:
             cut.append(ParallelEdges(type=type_, start=start, end=end, total=len(ranked), shown=per_pair))
     return [e for e in edges if e.identity in keep], cut
+
+
+def _latest_first(edge: Edge) -> tuple[float, str]:
+    """The order ``nodes_and_edges_capped.cypher`` picks in: ``coalesce(year, since, -1)`` descending
+    (undated last), then by key."""
+    year = edge.year
+    dated = isinstance(year, (int, float)) and not isinstance(year, bool)
+    return (-(year if dated else -1), edge.key)
 
 
 def _neighbourhood(store: GraphStore, node_id: str, hops_: int, types: Any, lo: int | None, hi: int | None,

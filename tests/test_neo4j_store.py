@@ -85,11 +85,20 @@ def _in_thread(call: Callable[[], Any]) -> tuple[threading.Thread, list[Any]]:
     return thread, out
 
 
+def _wait_running(store: Any) -> None:
+    """Until the reader's statement runs (and, the proxy frozen, waits), then a little longer."""
+    deadline = time.monotonic() + 10
+    while store._busy < 1:
+        assert time.monotonic() < deadline, "the statement did not start"
+        time.sleep(0.01)
+    time.sleep(0.2)
+
+
 def test_close_lets_a_running_statement_finish_then_refuses_new_ones(proxied: tuple[Any, TcpProxy]) -> None:
     store, proxy = proxied
     proxy.frozen = True
     reader, answer = _in_thread(lambda: store.read("RETURN 42 AS answer"))
-    time.sleep(0.5)  # the statement is sent and waits for the engine
+    _wait_running(store)
     closer, closed = _in_thread(store.close)
     time.sleep(0.5)
     assert closer.is_alive(), "close() did not wait for the statement still running"
@@ -106,7 +115,7 @@ def test_close_gives_up_on_a_stuck_statement_after_its_grace(proxied: tuple[Any,
     store, proxy = proxied
     proxy.frozen = True
     reader, answer = _in_thread(lambda: store.read("RETURN 42 AS answer"))
-    time.sleep(0.5)
+    _wait_running(store)
     started = time.monotonic()
     store.close(grace=1.0)  # must not raise, even with the connection in use
     assert 1.0 <= time.monotonic() - started < 5.0

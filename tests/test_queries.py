@@ -190,25 +190,34 @@ def test_neighbourhood_lists_the_latest_parallel_edges_per_pair_and_counts_them(
     store.ensure_schema()
     write_nodes(store, Label.ENTERPRISE, [{"id": f"org:{k}", "name": f"示例{k}公司"} for k in "abc"],
                 now=graphdata.NOW)
-    joint = [{"start": "org:a", "end": "org:b", "project": f"联合项目{i:02d}", "year": 1996 + i} for i in range(30)]
+    # the project names run against the years, so an order by key would pick others
+    joint = [{"start": "org:a", "end": "org:b", "project": f"联合项目{29 - i:02d}", "year": 1996 + i}
+             for i in range(30)]
+    joint.append({"start": "org:a", "end": "org:b", "project": "同年项目", "year": 2025})  # a tie: by key
+    sparse = [{"start": "org:a", "end": "org:c", "project": p, "year": y}
+              for p, y in (("另一项目", None), ("单独项目", None), ("早期项目", 1990))]
     write_edges(store, RelType.COLLABORATES_WITH, Label.ENTERPRISE, Label.ENTERPRISE,
-                joint + [{"start": "org:b", "end": "org:a", "project": "反向项目", "year": 2001},
-                         {"start": "org:a", "end": "org:c", "project": "单独项目"}], now=graphdata.NOW)
+                joint + sparse + [{"start": "org:b", "end": "org:a", "project": "反向项目", "year": 2001}],
+                now=graphdata.NOW)
     if walk == "projection":
         projection.warm(store)
     try:
         full = neighbourhood(store, "org:a")
-        assert len(full.edges) == 32 and full.parallel == []
-        capped = neighbourhood(store, "org:a", max_parallel=5)
+        assert len(full.edges) == 35 and full.parallel == []
+        capped = neighbourhood(store, "org:a", max_parallel=2)
         assert capped.nodes == full.nodes and capped.distance == full.distance
-        shown = sorted((e.start, e.end, e.year) for e in capped.edges)
-        assert shown == [("org:a", "org:b", year) for year in range(2021, 2026)] + [
-            ("org:a", "org:c", None), ("org:b", "org:a", 2001)]
+        shown = [(e.start, e.end, e.key, e.year) for e in capped.edges]
+        assert sorted(shown) == [
+            ("org:a", "org:b", "同年项目", 2025), ("org:a", "org:b", "联合项目00", 2025),
+            ("org:a", "org:c", "单独项目", None), ("org:a", "org:c", "早期项目", 1990),
+            ("org:b", "org:a", "反向项目", 2001)]
         assert [(p.type, p.start, p.end, p.total, p.shown) for p in capped.parallel] == [
-            ("COLLABORATES_WITH", "org:a", "org:b", 30, 5)]
-        assert neighbourhood(store, "org:a", max_parallel=30).parallel == []
+            ("COLLABORATES_WITH", "org:a", "org:b", 31, 2), ("COLLABORATES_WITH", "org:a", "org:c", 3, 2)]
+        five = neighbourhood(store, "org:a", max_parallel=5)
+        assert sorted(e.year for e in five.edges if e.end == "org:b") == [2022, 2023, 2024, 2025, 2025]
+        assert neighbourhood(store, "org:a", max_parallel=31).parallel == []
         if walk == "projection":
-            assert projection.status(store)["served"] >= 3
+            assert projection.status(store)["served"] >= 4
     finally:
         projection.forget(store)
     with pytest.raises(InputError, match="'max_parallel'"):
