@@ -140,8 +140,18 @@ def _serve(s: Any, store: Any = None, workers: int | None = None) -> None:
     typer.echo(f"serving on http://{s.host}:{s.port}  (API docs: http://{s.host}:{s.port}/docs)"
                + (f"  with {workers} workers" if workers > 1 else ""))
     if workers > 1 and store is None:
-        uvicorn.run("api.asgi:app_from_env", factory=True, host=s.host, port=s.port, log_level="warning",
-                    workers=workers)
+        # the workers share one embedded engine: started here, before them, and stopped here once
+        # they have all exited (left to the workers, the one that started it could close first,
+        # find the other still connected, and leave the engine running after the API was gone)
+        server = None if s.neo4j_uri else _server()
+        if server is not None:
+            server.ensure_running()
+        try:
+            uvicorn.run("api.asgi:app_from_env", factory=True, host=s.host, port=s.port, log_level="warning",
+                        workers=workers)
+        finally:
+            if server is not None and server.started_here and server.client_count() <= 1:
+                server.stop()
     else:
         uvicorn.run(create_app(s, store), host=s.host, port=s.port, log_level="warning")
 
