@@ -304,6 +304,12 @@ class EmbeddedServer:
         except redis.exceptions.RedisError as exc:  # a failed rewrite leaves the old log intact
             log.warning("could not compact the append-only log before stopping: %s", exc)
 
+    def stop_if_unused(self) -> bool:
+        """Stop the server if this object started it and nobody else is connected (a CLI command
+        leaves no daemon behind; one run beside ``innograph serve`` leaves the API's server running).
+        True if it was stopped."""
+        return self.started_here and self.client_count() <= 1 and self.stop()
+
     def client_count(self) -> int:
         """How many connections the server has (this process's included)."""
         import redis
@@ -633,8 +639,7 @@ class FalkorDBStore:
         with contextlib.suppress(Exception):
             self._db.connection.close()
             self._db.connection.connection_pool.disconnect()
-        if self.server.started_here and self.server.client_count() <= 1:
-            self.server.stop()
+        self.server.stop_if_unused()
 
 
 # ---------------------------------------------------------------------- conversions

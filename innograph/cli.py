@@ -150,8 +150,8 @@ def _serve(s: Any, store: Any = None, workers: int | None = None) -> None:
             uvicorn.run("api.asgi:app_from_env", factory=True, host=s.host, port=s.port, log_level="warning",
                         workers=workers)
         finally:
-            if server is not None and server.started_here and server.client_count() <= 1:
-                server.stop()
+            if server is not None:
+                server.stop_if_unused()
     else:
         uvicorn.run(create_app(s, store), host=s.host, port=s.port, log_level="warning")
 
