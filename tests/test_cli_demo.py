@@ -15,6 +15,18 @@ from graph.falkordb_store import EmbeddedServer
 from tests.neo4j_server import free_port
 
 
+def _wait_healthy(proc: subprocess.Popen[str], base: str, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.3)
+    raise AssertionError(f"{base} did not answer within {timeout:.0f} s")
+
+
 def test_demo_loads_sample_and_serves_api(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("INNOGRAPH_")}
@@ -22,14 +34,7 @@ def test_demo_loads_sample_and_serves_api(tmp_path: Path) -> None:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
+        _wait_healthy(proc, base)
         ready = httpx.get(f"{base}/ready", timeout=10)
         assert ready.status_code == 200 and ready.json()["engine"] == "falkordb"
         region = httpx.get(f"{base}/api/entities/region:hlj", timeout=10).json()["node"]
@@ -49,18 +54,6 @@ def test_demo_loads_sample_and_serves_api(tmp_path: Path) -> None:
     # the data directory is the newcomer's working directory, and the engine stopped with the demo
     assert (tmp_path / ".innograph").is_dir()
     assert not EmbeddedServer(tmp_path / ".innograph").running()
-
-
-def _wait_healthy(proc: subprocess.Popen[str], base: str, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.3)
-    raise AssertionError(f"{base} did not answer within {timeout:.0f} s")
 
 
 def test_sigterm_stops_the_server_and_its_embedded_engine(tmp_path: Path) -> None:
